@@ -1,0 +1,59 @@
+using ComposeGate.Access;
+using ComposeGate.Audit;
+using ComposeGate.Candidates;
+using ComposeGate.Checklists;
+using ComposeGate.Forge;
+using ComposeGate.Gating;
+using ComposeGate.Policies;
+using ComposeGate.Promotion;
+using ComposeGate.Streams;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComposeGate.Data;
+
+/// <summary>The one database of ComposeGate: Identity, the gate's domain, and its history.</summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
+{
+    public DbSet<ReleaseStream> Streams => Set<ReleaseStream>();
+    public DbSet<Candidate> Candidates => Set<Candidate>();
+    public DbSet<CandidatePackage> CandidatePackages => Set<CandidatePackage>();
+    public DbSet<CandidateRpm> CandidateRpms => Set<CandidateRpm>();
+    public DbSet<Result> Results => Set<Result>();
+    public DbSet<Vote> Votes => Set<Vote>();
+    public DbSet<Waiver> Waivers => Set<Waiver>();
+    public DbSet<ChecklistTemplate> ChecklistTemplates => Set<ChecklistTemplate>();
+    public DbSet<ChecklistItem> ChecklistItems => Set<ChecklistItem>();
+    public DbSet<ChecklistRun> ChecklistRuns => Set<ChecklistRun>();
+    public DbSet<ChecklistItemState> ChecklistItemStates => Set<ChecklistItemState>();
+    public DbSet<Policy> Policies => Set<Policy>();
+    public DbSet<MergeRequestLink> MergeRequests => Set<MergeRequestLink>();
+    public DbSet<IssueLink> Issues => Set<IssueLink>();
+    public DbSet<PromotionAttempt> PromotionAttempts => Set<PromotionAttempt>();
+    public DbSet<PromotionStep> PromotionSteps => Set<PromotionStep>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // EF Core 6 on SQLite cannot order or compare DateTimeOffset in SQL, so times are stored as
+        // UTC ticks: exact, sortable, and comparable in indexes.
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+        configurationBuilder.Properties<StreamKind>().HaveConversion<string>();
+        configurationBuilder.Properties<CandidateStatus>().HaveConversion<string>();
+        configurationBuilder.Properties<RpmCategory>().HaveConversion<string>();
+        configurationBuilder.Properties<Outcome>().HaveConversion<string>();
+        configurationBuilder.Properties<VoteSource>().HaveConversion<string>();
+        configurationBuilder.Properties<ChecklistItemOutcome>().HaveConversion<string>();
+        configurationBuilder.Properties<ForgeProvider>().HaveConversion<string>();
+        configurationBuilder.Properties<MergeRequestState>().HaveConversion<string>();
+        configurationBuilder.Properties<PromotionTrigger>().HaveConversion<string>();
+        configurationBuilder.Properties<PromotionStatus>().HaveConversion<string>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+    }
+}

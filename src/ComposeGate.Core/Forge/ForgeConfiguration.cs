@@ -1,0 +1,26 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ComposeGate.Forge;
+
+internal sealed class MergeRequestLinkConfiguration : IEntityTypeConfiguration<MergeRequestLink>
+{
+    public void Configure(EntityTypeBuilder<MergeRequestLink> builder)
+    {
+        builder.ToTable("MergeRequests");
+        builder.HasIndex(m => m.CandidateId).IsUnique();
+        // Opening is idempotent: an existing MR is found by its source branch.
+        builder.HasIndex(m => new { m.Provider, m.SourceBranch }).IsUnique();
+        builder.HasIndex(m => m.State);
+    }
+}
+
+internal sealed class IssueLinkConfiguration : IEntityTypeConfiguration<IssueLink>
+{
+    public void Configure(EntityTypeBuilder<IssueLink> builder)
+    {
+        builder.ToTable("Issues");
+        builder.HasIndex(i => i.CandidateId);
+        builder.HasIndex(i => new { i.StreamId, i.CreatedAt });
+    }
+}

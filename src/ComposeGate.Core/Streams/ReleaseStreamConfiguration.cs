@@ -1,0 +1,16 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ComposeGate.Streams;
+
+internal sealed class ReleaseStreamConfiguration : IEntityTypeConfiguration<ReleaseStream>
+{
+    public void Configure(EntityTypeBuilder<ReleaseStream> builder)
+    {
+        builder.ToTable("Streams");
+        builder.Property(s => s.Name).HasMaxLength(63);
+        builder.HasIndex(s => s.Name).IsUnique();
+        builder.HasMany(s => s.Candidates).WithOne(c => c.Stream).HasForeignKey(c => c.StreamId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasMany(s => s.Policies).WithOne().HasForeignKey(p => p.StreamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

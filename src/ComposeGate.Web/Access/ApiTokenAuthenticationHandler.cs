@@ -1,0 +1,90 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using ComposeGate.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ComposeGate.Web.Access;
+
+/// <summary>Authenticates <c>Authorization: Bearer &lt;token&gt;</c> against the hashed API tokens.</summary>
+internal sealed class ApiTokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IDbContextFactory<AppDbContext> dbFactory,
+    TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiToken";
+    public const string TokenIdClaim = "composegate:token";
+    public const string TestcaseGlobClaim = "composegate:testcase";
+
+    // Last use is for people deciding what to revoke; minute precision spares a write per request.
+    private static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!TryReadBearer(Request, out var secret))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        var hash = TokenSecret.Hash(secret);
+        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+        var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Hash == hash, Context.RequestAborted);
+        var now = clock.GetUtcNow();
+        if (token is null || !token.IsUsableAt(now))
+        {
+            return AuthenticateResult.Fail("The bearer token is unknown, revoked or expired.");
+        }
+
+        var name = token.Name;
+        if (token.UserId is not null)
+        {
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == token.UserId, Context.RequestAborted);
+            if (user is null || user.DisabledAt is not null)
+            {
+                return AuthenticateResult.Fail("The bearer token belongs to a disabled account.");
+            }
+            name = user.UserName ?? token.Name;
+        }
+
+        if (token.LastUsedAt is null || now - token.LastUsedAt.Value >= LastUseResolution)
+        {
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"UPDATE ApiTokens SET LastUsedAt = {now.UtcTicks} WHERE Id = {token.Id}", Context.RequestAborted);
+        }
+
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, token.UserId ?? $"token:{token.Id}"),
+            new(ClaimTypes.Name, name),
+            new(ClaimTypes.Role, token.Role),
+            new(TokenIdClaim, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        claims.AddRange(token.Testcases.Select(glob => new Claim(TestcaseGlobClaim, glob)));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return base.HandleChallengeAsync(properties);
+    }
+
+    public static bool HasBearer(HttpRequest request) => TryReadBearer(request, out _);
+
+    private static bool TryReadBearer(HttpRequest request, out string secret)
+    {
+        secret = "";
+        var header = request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        secret = header[prefix.Length..].Trim();
+        return secret.Length > 0;
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.OpenApi;
+
+namespace ComposeGate.Web.Api;
+
+/// <summary>The JSON API's conventions: camelCase JSON, string enums, problem details for every error, OpenAPI.</summary>
+internal static class ApiSetup
+{
+    public static WebApplicationBuilder AddApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(options => Configure(options.SerializerOptions));
+        // A body that does not bind throws, so the exception handler can name the field in the answer.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("traceId", context.HttpContext.TraceIdentifier));
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "ComposeGate API",
+                    Version = "v1",
+                    Description = "The release gate's JSON API for bots and scripts. Authenticate with 'Authorization: Bearer <token>'.",
+                };
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "An API token minted by an admin (POST /api/v1/tokens).",
+                };
+                document.Security ??= [];
+                document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] });
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer(OpenApiRoles.Transform);
+        });
+        return builder;
+    }
+
+    public static void Configure(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+    }
+
+    /// <summary>API requests get problem details for unmatched routes and other bare status codes.</summary>
+    public static WebApplication UseApiErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(context => Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request), api => api.UseStatusCodePages());
+        app.UseWhen(context => !Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request),
+            ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        return app;
+    }
+}
+
+/// <summary>
+/// Turns a request that could not be bound (malformed JSON, wrong types, oversized body) into problem
+/// details naming the JSON path; every other exception becomes a plain 500 without internals.
+/// </summary>
+internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request))
+        {
+            return false;
+        }
+        var problem = exception switch
+        {
+            BadHttpRequestException bad => FromBadRequest(bad),
+            _ => null,
+        };
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error in {Method} {Path}", context.Request.Method, context.Request.Path);
+            problem = new ProblemDetails { Status = 500, Title = "Internal error", Detail = "The server failed; the error is logged with this trace id." };
+        }
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException bad)
+    {
+        if (bad.InnerException is JsonException json)
+        {
+            var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+            var reason = json.Message.Split(" Path:", 2)[0];
+            // The serializer's wording names our internal types; say what is wrong in the request's terms.
+            if (reason.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+            {
+                reason = "The value has the wrong type, or is not one of the allowed values.";
+            }
+            return new ValidationProblemDetails(new Dictionary<string, string[]> { [path] = [reason] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Malformed JSON",
+                Detail = $"The body is not valid JSON for this request at {path}: {reason}",
+            };
+        }
+        return new ProblemDetails
+        {
+            Status = bad.StatusCode,
+            Title = bad.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "Body too large",
+                StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+                _ => "Bad request",
+            },
+            Detail = bad.Message,
+        };
+    }
+}

@@ -1,0 +1,35 @@
+using ComposeGate.Web.Components.Account;
+using ComposeGate.Web.Components.Layout;
+using ComposeGate.Web.Features.Streams;
+using ComposeGate.Web.Features.Tokens;
+using ComposeGate.Web.Features.Users;
+using Radzen;
+
+namespace ComposeGate.Web.Components;
+
+/// <summary>The Blazor Server UI (Radzen components) and the feature services its pages use.</summary>
+internal static class UiSetup
+{
+    public static WebApplicationBuilder AddUi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        builder.Services.AddRadzenCookieThemeService(options =>
+        {
+            options.Name = ThemeChoice.CookieName;
+            options.Duration = TimeSpan.FromDays(365);
+        });
+        builder.Services.AddSingleton<StreamCatalog>();
+        builder.Services.AddSingleton<ApiTokenService>();
+        builder.Services.AddSingleton<UserAdministration>();
+        return builder;
+    }
+
+    public static WebApplication MapUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAdditionalIdentityEndpoints();
+        return app;
+    }
+}

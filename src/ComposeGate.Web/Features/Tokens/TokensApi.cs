@@ -1,0 +1,31 @@
+using System.Security.Claims;
+using ComposeGate.Web.Access;
+using ComposeGate.Web.Api;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ComposeGate.Web.Features.Tokens;
+
+public static class TokensApi
+{
+    public static IEndpointRouteBuilder MapTokensApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/tokens").WithTags("Tokens").RequireAuthorization(AccessPolicies.Admin);
+        api.MapPost("/", MintAsync)
+            .WithSummary("Mint an API token (the secret is in this answer only)")
+            .WithDescription("Body: {\"name\",\"role\",\"testcases\":[\"glob\"]?,\"expires\"?,\"user\"?}. Without 'user' the token is a bot account named after the token.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/", ListAsync).WithSummary("List tokens (never their secrets)");
+        api.MapDelete("/{id:int}", RevokeAsync).WithSummary("Revoke a token (kept in the list as revoked)");
+        return app;
+    }
+
+    private static async Task<IResult> MintAsync(MintTokenRequest request, ClaimsPrincipal user, ApiTokenService tokens, CancellationToken ct) =>
+        (await tokens.MintAsync(user, request, ct)).ToResult(minted => TypedResults.Created($"/api/v1/tokens/{minted.Id}", minted));
+
+    private static async Task<Ok<IReadOnlyList<TokenSummary>>> ListAsync(ApiTokenService tokens, CancellationToken ct, bool includeRevoked = false) =>
+        TypedResults.Ok(await tokens.ListAsync(includeRevoked, ct));
+
+    private static async Task<IResult> RevokeAsync(int id, ClaimsPrincipal user, ApiTokenService tokens, CancellationToken ct) =>
+        (await tokens.RevokeAsync(user, id, ct)).ToResult(TypedResults.Ok);
+}

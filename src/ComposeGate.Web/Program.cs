@@ -1,0 +1,43 @@
+using ComposeGate.Web;
+using ComposeGate.Web.Access;
+using ComposeGate.Web.Api;
+using ComposeGate.Web.Components;
+using ComposeGate.Web.Data;
+using ComposeGate.Web.Features.Health;
+using ComposeGate.Web.Features.Streams;
+using ComposeGate.Web.Features.Tokens;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddRootDevelopmentSettings();
+builder.AddComposeGateOptions();
+builder.AddData();
+builder.AddAccess();
+builder.AddApi();
+builder.AddHealth();
+builder.AddUi();
+
+var app = builder.Build();
+
+await app.MigrateDatabaseAsync();
+await AccessBootstrap.RunAsync(app);
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+app.UseApiErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapHealth();
+app.MapOpenApi().AllowAnonymous();
+app.MapStreamsApi();
+app.MapTokensApi();
+app.MapUi();
+
+app.Run();
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;
