@@ -95,43 +95,44 @@ internal sealed class AccessBootstrap(
         }
         var hash = TokenSecret.Hash(secret);
         var now = clock.GetUtcNow();
-        var existing = await db.ApiTokens.SingleOrDefaultAsync(t => t.Hash == hash);
-        if (existing is not null)
-        {
-            if (existing.Role != Roles.Admin || !existing.IsUsableAt(now))
-            {
-                existing.Role = Roles.Admin;
-                existing.RevokedAt = null;
-                existing.RevokedBy = null;
-                existing.ExpiresAt = null;
-                await db.SaveChangesAsync();
-            }
-            return;
-        }
-
         await using var transaction = await db.Database.BeginTransactionAsync();
-        // The secret was rotated: the previous bootstrap token stops working.
-        foreach (var old in await db.ApiTokens.Where(t => t.Name == BootstrapTokenName && t.RevokedAt == null).ToListAsync())
+        // The secret was rotated: the previous bootstrap token stops working. Saved first, because live
+        // token names are unique.
+        foreach (var old in await db.ApiTokens.Where(t => t.IsBootstrap && t.RevokedAt == null && t.Hash != hash).ToListAsync())
         {
             old.RevokedAt = now;
             old.RevokedBy = Actor.System;
         }
         await db.SaveChangesAsync();
-        db.ApiTokens.Add(new ApiToken
+
+        var existing = await db.ApiTokens.SingleOrDefaultAsync(t => t.Hash == hash);
+        if (existing is null)
         {
-            Name = BootstrapTokenName,
-            // Nothing of an operator-chosen secret is stored, not even a prefix.
-            Prefix = "(bootstrap)",
-            Hash = hash,
-            Role = Roles.Admin,
-            CreatedBy = Actor.System,
-            CreatedAt = now,
-            IsBootstrap = true,
-        });
-        db.Record(now, Actor.System, "token.minted", "Ensured the bootstrap Admin token from configuration");
+            db.ApiTokens.Add(new ApiToken
+            {
+                Name = BootstrapTokenName,
+                // Nothing of an operator-chosen secret is stored, not even a prefix.
+                Prefix = "(bootstrap)",
+                Hash = hash,
+                Role = Roles.Admin,
+                CreatedBy = Actor.System,
+                CreatedAt = now,
+                IsBootstrap = true,
+            });
+            db.Record(now, Actor.System, "token.minted", "Ensured the bootstrap Admin token from configuration");
+            logger.LogInformation("Ensured the bootstrap Admin token from configuration");
+        }
+        else if (existing.Role != Roles.Admin || !existing.IsUsableAt(now))
+        {
+            // Configuration is the authority for this one token: an admin who revoked it must change the setting.
+            existing.Role = Roles.Admin;
+            existing.RevokedAt = null;
+            existing.RevokedBy = null;
+            existing.ExpiresAt = null;
+            db.Record(now, Actor.System, "token.restored", "Restored the bootstrap Admin token from configuration");
+        }
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
-        logger.LogInformation("Ensured the bootstrap Admin token from configuration");
     }
 
     private static string GeneratePassword() =>

@@ -17,6 +17,8 @@ public static class TokensApi
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/", ListAsync).WithSummary("List tokens (never their secrets)");
         api.MapDelete("/{id:int}", RevokeAsync).WithSummary("Revoke a token (kept in the list as revoked)");
+        app.MapGet("/api/v1/me", Me).WithTags("Tokens").RequireAuthorization(AccessPolicies.ViewerOrAbove)
+            .WithSummary("Who the caller is: account name, roles, and the token's testcase limits");
         return app;
     }
 
@@ -26,6 +28,15 @@ public static class TokensApi
     private static async Task<Ok<IReadOnlyList<TokenSummary>>> ListAsync(ApiTokenService tokens, CancellationToken ct, bool includeRevoked = false) =>
         TypedResults.Ok(await tokens.ListAsync(includeRevoked, ct));
 
+    private static Ok<Caller> Me(ClaimsPrincipal user) => TypedResults.Ok(new Caller(
+        Actor.NameOf(user),
+        ComposeGate.Access.Roles.All.Where(user.IsInRole).ToList(),
+        user.FindFirst(ApiTokenAuthenticationHandler.TokenIdClaim) is { } id ? int.Parse(id.Value, System.Globalization.CultureInfo.InvariantCulture) : null,
+        user.FindAll(ApiTokenAuthenticationHandler.TestcaseGlobClaim).Select(c => c.Value).ToList()));
+
     private static async Task<IResult> RevokeAsync(int id, ClaimsPrincipal user, ApiTokenService tokens, CancellationToken ct) =>
         (await tokens.RevokeAsync(user, id, ct)).ToResult(TypedResults.Ok);
 }
+
+/// <summary>The caller as the API sees it; <c>token</c> is null for a signed-in browser session.</summary>
+public sealed record Caller(string Name, IReadOnlyList<string> Roles, int? Token, IReadOnlyList<string> Testcases);
