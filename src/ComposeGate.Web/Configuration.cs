@@ -5,22 +5,32 @@ namespace ComposeGate.Web;
 internal static class Configuration
 {
     /// <summary>
-    /// The repository keeps <c>appsettings.Development.json</c> at its root; the build copies it beside the
-    /// app. In Development it is loaded right after the content root's settings, so environment variables
-    /// and the command line still override it.
+    /// Settings files beside the app are loaded even when it is started from another directory (the
+    /// content root is the working directory). The repository keeps <c>appsettings.Development.json</c> at
+    /// its root and the build copies it beside the app, so Development loads it from there. They come right
+    /// after the content root's own files, so environment variables and the command line still win.
     /// </summary>
-    public static WebApplicationBuilder AddRootDevelopmentSettings(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddSettingsBesideTheApp(this WebApplicationBuilder builder)
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "appsettings.Development.json");
-        if (!builder.Environment.IsDevelopment() || !File.Exists(path))
+        var files = new List<string>();
+        if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")))
         {
-            return builder;
+            files.Add("appsettings.json");
+            files.Add($"appsettings.{builder.Environment.EnvironmentName}.json");
         }
+        else if (builder.Environment.IsDevelopment())
+        {
+            files.Add("appsettings.Development.json");
+        }
+
         var sources = builder.Configuration.Sources;
-        var lastJson = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is JsonConfigurationSource).index;
-        var settings = new JsonConfigurationSource { Path = path, Optional = true, ReloadOnChange = false };
-        settings.ResolveFileProvider();
-        sources.Insert(lastJson + 1, settings);
+        var position = sources.Select((source, index) => (source, index)).LastOrDefault(s => s.source is JsonConfigurationSource).index + 1;
+        foreach (var path in files.Select(f => Path.Combine(AppContext.BaseDirectory, f)).Where(File.Exists))
+        {
+            var settings = new JsonConfigurationSource { Path = path, Optional = true, ReloadOnChange = false };
+            settings.ResolveFileProvider();
+            sources.Insert(position++, settings);
+        }
         return builder;
     }
 

@@ -9,7 +9,7 @@ using ComposeGate.Web.Features.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddRootDevelopmentSettings();
+builder.AddSettingsBesideTheApp();
 builder.AddComposeGateOptions();
 builder.AddData();
 builder.AddAccess();

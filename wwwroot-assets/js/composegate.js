@@ -15,4 +15,7 @@ window.composeGate = {
             return copied;
         }
     },
+    rememberTheme: (cookie, theme) => {
+        document.cookie = `${cookie}=${encodeURIComponent(theme)}; path=/; max-age=31536000; samesite=lax`;
+    },
 };

@@ -1,5 +1,4 @@
 using ComposeGate.Web.Components.Account;
-using ComposeGate.Web.Components.Layout;
 using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
 using ComposeGate.Web.Features.Users;
@@ -14,11 +13,6 @@ internal static class UiSetup
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
-        builder.Services.AddRadzenCookieThemeService(options =>
-        {
-            options.Name = ThemeChoice.CookieName;
-            options.Duration = TimeSpan.FromDays(365);
-        });
         builder.Services.AddSingleton<StreamCatalog>();
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<UserAdministration>();

@@ -9,7 +9,7 @@ internal static class IdentityComponentsEndpointRouteBuilderExtensions
     /// <summary>Sign-out is a POST (with antiforgery) so no link or image can sign a person out.</summary>
     public static IEndpointConventionBuilder MapAdditionalIdentityEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var accountGroup = endpoints.MapGroup("/Account");
+        var accountGroup = endpoints.MapGroup("/Account").ExcludeFromDescription();
         accountGroup.MapPost("/Logout", async (
             [FromServices] SignInManager<ApplicationUser> signInManager,
             [FromForm] string? returnUrl) =>

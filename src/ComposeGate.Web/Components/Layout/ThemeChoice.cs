@@ -9,6 +9,7 @@ internal static class ThemeChoice
     public const string CookieName = "ComposeGateTheme";
     public const string Light = "material";
     public const string Dark = "material-dark";
+    public const string CascadeName = "InitialTheme";
 
     public static string FromRequest(HttpContext? context) =>
         context?.Request.Cookies[CookieName] == Dark ? Dark : Light;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test of ComposeGate on a Debian machine with the .NET 10 SDK.
+# Installs what the tests need when it is missing (Debian's Chromium for the browser tests, git),
+# builds the solution once, runs all test projects, and ends with a plain "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v git >/dev/null 2>&1 || missing+=(git)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+results="$(pwd)/TestResults"
+rm -rf "$results"
+
+dotnet tool restore >/dev/null
+dotnet build ComposeGate.sln -nologo -clp:ErrorsOnly
+
+status=0
+dotnet test ComposeGate.sln --no-build --nologo --logger "trx" --results-directory "$results" || status=$?
+
+passed=0
+failed=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+  f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + p))
+  failed=$((failed + f))
+done
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+  echo "No test ran." >&2
+  status=1
+fi
+echo "$passed passed, $failed failed"
+exit "$status"

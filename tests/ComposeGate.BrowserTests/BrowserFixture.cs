@@ -1,0 +1,119 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+
+namespace ComposeGate.BrowserTests;
+
+/// <summary>
+/// The app on a real loopback port (Kestrel) with its own data folder, and Debian's Chromium driven by
+/// Playwright. Playwright never downloads a browser here.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string AdminPassword = "Browser-Admin-2026";
+    public const string AdminToken = "cg-browser-tests-bootstrap-token-0123456789";
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly string dataDir = Path.Combine(Path.GetTempPath(), "composegate-browser", Guid.NewGuid().ToString("N"));
+    private AppFactory? factory;
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (the README's test command does).");
+        }
+        factory = new AppFactory(dataDir);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        BaseAddress = factory.ClientOptions.BaseAddress;
+
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // Without the networking switches Chromium keeps calling out to Google, which this network refuses.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+        });
+    }
+
+    /// <summary>A fresh browser context (its own cookies) on a page of the app.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Signs in through the real form and waits for the interactive dashboard.</summary>
+    public async Task<IPage> SignInAsync(string user = "admin", string password = AdminPassword)
+    {
+        var page = await NewPageAsync();
+        await page.GotoAsync("/Account/Login");
+        await page.FillAsync("#Input\\.UserName", user);
+        await page.FillAsync("#Input\\.Password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await WaitInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>A click on prerendered HTML is lost; the layout flags when the circuit is live.</summary>
+    public static Task WaitInteractiveAsync(IPage page) =>
+        page.WaitForSelectorAsync(".cg-shell[data-interactive=true]");
+
+    public HttpClient CreateApiClient(string? bearer = AdminToken)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (bearer is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Close the browser before the server, or Kestrel waits 30 s for the open circuits.
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+        playwright?.Dispose();
+        if (factory is not null)
+        {
+            await factory.DisposeAsync();
+        }
+        SqliteConnection.ClearAllPools();
+        if (Directory.Exists(dataDir))
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    private sealed class AppFactory(string dataDir) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // Development serves the static web assets (blazor.web.js, Radzen, our CSS) from the build output.
+            builder.UseEnvironment("Development");
+            builder.UseSetting("ComposeGate:DataDir", dataDir);
+            builder.UseSetting("ComposeGate:Bootstrap:AdminPassword", AdminPassword);
+            builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}
