@@ -24,7 +24,10 @@ dotnet tool restore >/dev/null
 dotnet build ComposeGate.sln -nologo -clp:ErrorsOnly
 
 status=0
-dotnet test ComposeGate.sln --no-build --nologo --logger "trx" --results-directory "$results" || status=$?
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=$?
+done
 
 passed=0
 failed=0
