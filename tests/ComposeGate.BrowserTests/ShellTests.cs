@@ -39,6 +39,19 @@ public sealed class ShellTests(BrowserFixture app)
     }
 
     [Fact]
+    public async Task SignOut_EndsTheSession()
+    {
+        var page = await app.SignInAsync();
+
+        await page.ClickAsync(".cg-sign-out");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/Account/Login", StringComparison.Ordinal));
+
+        await page.GotoAsync("/admin/tokens");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/Account/Login", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Admin_MintsAToken_SeesTheSecretOnceAndTheTokenListed()
     {
         var page = await app.SignInAsync();
