@@ -23,6 +23,9 @@ namespace ComposeGate.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("CanIngest")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -926,6 +929,35 @@ namespace ComposeGate.Migrations
                     b.ToTable("Streams", (string)null);
                 });
 
+            modelBuilder.Entity("ComposeGate.Streams.SourcePoll", b =>
+                {
+                    b.Property<int>("StreamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ConsecutiveFailures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastCheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastOutcome")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastSuccessAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Location")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("StreamId");
+
+                    b.ToTable("SourcePolls");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole", b =>
                 {
                     b.Property<string>("Id")
@@ -1199,6 +1231,15 @@ namespace ComposeGate.Migrations
                     b.HasOne("ComposeGate.Promotion.PromotionAttempt", null)
                         .WithMany("Steps")
                         .HasForeignKey("AttemptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ComposeGate.Streams.SourcePoll", b =>
+                {
+                    b.HasOne("ComposeGate.Streams.ReleaseStream", null)
+                        .WithOne()
+                        .HasForeignKey("ComposeGate.Streams.SourcePoll", "StreamId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

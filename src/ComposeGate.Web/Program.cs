@@ -3,7 +3,9 @@ using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Components;
 using ComposeGate.Web.Data;
+using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Health;
+using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
 
@@ -15,12 +17,15 @@ builder.AddData();
 builder.AddAccess();
 builder.AddApi();
 builder.AddHealth();
+builder.AddCandidates();
+builder.AddSources();
 builder.AddUi();
 
 var app = builder.Build();
 
 await app.MigrateDatabaseAsync();
 await AccessBootstrap.RunAsync(app);
+await app.EnsureConfiguredStreamsAsync();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -35,6 +40,7 @@ app.MapHealth();
 app.MapOpenApi().AllowAnonymous();
 app.MapStreamsApi();
 app.MapTokensApi();
+app.MapCandidatesApi();
 app.MapUi();
 
 app.Run();

@@ -15,6 +15,11 @@ public sealed class ApiToken
     public required string Role { get; set; }
     /// <summary>Testcase name globs (<c>rdo.*</c>) the token may report; empty means any.</summary>
     public List<string> Testcases { get; set; } = [];
+    /// <summary>
+    /// May submit candidates (<c>POST …/candidates</c>) although its role is below ReleaseEngineer: the
+    /// "Reporter with ingest rights" of a build system or compose announcer.
+    /// </summary>
+    public bool CanIngest { get; set; }
     /// <summary>The Identity user the token acts for; null for a bot account named after the token.</summary>
     public string? UserId { get; set; }
     public required string CreatedBy { get; set; }

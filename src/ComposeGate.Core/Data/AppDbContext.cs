@@ -16,6 +16,7 @@ namespace ComposeGate.Data;
 public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<ApplicationUser>(options)
 {
     public DbSet<ReleaseStream> Streams => Set<ReleaseStream>();
+    public DbSet<SourcePoll> SourcePolls => Set<SourcePoll>();
     public DbSet<Candidate> Candidates => Set<Candidate>();
     public DbSet<CandidatePackage> CandidatePackages => Set<CandidatePackage>();
     public DbSet<CandidateRpm> CandidateRpms => Set<CandidateRpm>();

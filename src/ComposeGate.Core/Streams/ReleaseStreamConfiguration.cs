@@ -14,3 +14,12 @@ internal sealed class ReleaseStreamConfiguration : IEntityTypeConfiguration<Rele
         builder.HasMany(s => s.Policies).WithOne().HasForeignKey(p => p.StreamId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class SourcePollConfiguration : IEntityTypeConfiguration<SourcePoll>
+{
+    public void Configure(EntityTypeBuilder<SourcePoll> builder)
+    {
+        builder.HasKey(p => p.StreamId);
+        builder.HasOne<ReleaseStream>().WithOne().HasForeignKey<SourcePoll>(p => p.StreamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -11,6 +11,8 @@ internal static class AccessPolicies
     public const string TesterOrAbove = "Tester+";
     public const string ReleaseEngineerOrAbove = "ReleaseEngineer+";
     public const string Admin = "Admin";
+    /// <summary>Submitting candidates: release engineers and admins, or a token with ingest rights.</summary>
+    public const string Ingest = "Ingest";
 
     public static void Add(AuthorizationOptions options)
     {
@@ -19,6 +21,12 @@ internal static class AccessPolicies
         AddAtLeast(options, TesterOrAbove, Roles.Tester);
         AddAtLeast(options, ReleaseEngineerOrAbove, Roles.ReleaseEngineer);
         AddAtLeast(options, Admin, Roles.Admin);
+        options.AddPolicy(Ingest, policy => policy
+            .AddAuthenticationSchemes(AccessSetup.ApiOrCookieScheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context =>
+                Actor.Has(context.User, Roles.ReleaseEngineer)
+                || (Actor.Has(context.User, Roles.Reporter) && context.User.HasClaim(ApiTokenAuthenticationHandler.IngestClaim, "true"))));
     }
 
     private static void AddAtLeast(AuthorizationOptions options, string name, string role) =>

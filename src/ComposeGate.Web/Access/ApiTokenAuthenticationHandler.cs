@@ -18,6 +18,7 @@ internal sealed class ApiTokenAuthenticationHandler(
     public const string SchemeName = "ApiToken";
     public const string TokenIdClaim = "composegate:token";
     public const string TestcaseGlobClaim = "composegate:testcase";
+    public const string IngestClaim = "composegate:ingest";
 
     // Last use is for people deciding what to revoke; minute precision spares a write per request.
     private static readonly TimeSpan LastUseResolution = TimeSpan.FromMinutes(1);
@@ -63,6 +64,10 @@ internal sealed class ApiTokenAuthenticationHandler(
             new(TokenIdClaim, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
         claims.AddRange(token.Testcases.Select(glob => new Claim(TestcaseGlobClaim, glob)));
+        if (token.CanIngest)
+        {
+            claims.Add(new Claim(IngestClaim, "true"));
+        }
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

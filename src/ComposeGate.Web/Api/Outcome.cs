@@ -16,6 +16,9 @@ public abstract record Outcome<T>
 
     public sealed record NotFound(string Detail) : Outcome<T>;
 
+    /// <summary>Well-formed but impossible to act on (e.g. a compose that did not finish). Maps to 422.</summary>
+    public sealed record Unprocessable(string Detail) : Outcome<T>;
+
     public sealed record Forbidden(string Detail) : Outcome<T>;
 
     public static implicit operator Outcome<T>(T value) => new Ok(value);
@@ -28,6 +31,7 @@ public abstract record Outcome<T>
         Invalid invalid => string.Join(" ", invalid.Errors.SelectMany(e => e.Value)),
         Conflict conflict => conflict.Detail,
         NotFound notFound => notFound.Detail,
+        Unprocessable unprocessable => unprocessable.Detail,
         Forbidden forbidden => forbidden.Detail,
         _ => null,
     };

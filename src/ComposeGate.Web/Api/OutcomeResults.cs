@@ -12,6 +12,7 @@ internal static class OutcomeResults
             invalid.Errors.ToDictionary(e => e.Key, e => e.Value), detail: "The request is not valid; see errors."),
         Outcome<T>.Conflict conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Detail),
         Outcome<T>.NotFound notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Detail),
+        Outcome<T>.Unprocessable unprocessable => Problem(StatusCodes.Status422UnprocessableEntity, "Unprocessable", unprocessable.Detail),
         Outcome<T>.Forbidden forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Detail),
         _ => throw new InvalidOperationException($"Unhandled outcome {outcome.GetType().Name}."),
     };

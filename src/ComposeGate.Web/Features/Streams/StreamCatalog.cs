@@ -7,12 +7,14 @@ using ComposeGate.Data;
 using ComposeGate.Streams;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Features.Sources;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ComposeGate.Web.Features.Streams;
 
 /// <summary>Streams with their newest candidates, for the API, the Streams page and the dashboard.</summary>
-public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFactory, IOptionsMonitor<StreamsOptions> configured, TimeProvider clock)
 {
     public const int LatestCandidatesShown = 5;
 
@@ -77,7 +79,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFact
         return await ViewOfAsync(db, stream, ct);
     }
 
-    private static async Task<StreamView> ViewOfAsync(AppDbContext db, ReleaseStream stream, CancellationToken ct)
+    private async Task<StreamView> ViewOfAsync(AppDbContext db, ReleaseStream stream, CancellationToken ct)
     {
         var latest = await db.Candidates.AsNoTracking()
             .Where(c => c.StreamId == stream.Id)
@@ -96,8 +98,15 @@ public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFact
             .FirstOrDefaultAsync(ct);
         var policyVersion = await db.Policies.Where(p => p.StreamId == stream.Id)
             .OrderByDescending(p => p.Version).Select(p => (int?)p.Version).FirstOrDefaultAsync(ct);
+        SourceView? source = null;
+        if (configured.CurrentValue.TryGetValue(stream.Name, out var settings) && settings.Source is { } configuredSource)
+        {
+            var poll = await db.SourcePolls.AsNoTracking().SingleOrDefaultAsync(p => p.StreamId == stream.Id, ct);
+            source = new SourceView(configuredSource.Location, configuredSource.Schedule, poll?.LastCheckedAt, poll?.LastSuccessAt,
+                poll?.LastOutcome, poll?.LastError, poll?.ConsecutiveFailures ?? 0);
+        }
         return new StreamView(stream.Name, stream.Kind, stream.Description, stream.CreatedAt, stream.CreatedBy,
-            counts.ToDictionary(c => c.Status, c => c.Count), latest, lastPromoted, policyVersion);
+            counts.ToDictionary(c => c.Status, c => c.Count), latest, lastPromoted, policyVersion, source);
     }
 
     [GeneratedRegex(ReleaseStream.NamePattern)]
@@ -116,6 +125,14 @@ public sealed record StreamView(
     IReadOnlyDictionary<CandidateStatus, int> CandidateCounts,
     IReadOnlyList<CandidateBrief> LatestCandidates,
     CandidateBrief? LastPromoted,
-    int? PolicyVersion);
+    int? PolicyVersion,
+    SourceView? Source);
+
+/// <summary>A stream's configured source and how its last check went.</summary>
+public sealed record SourceView(string Location, string? Schedule, DateTimeOffset? LastChecked, DateTimeOffset? LastSuccess,
+    string? LastOutcome, string? LastError, int ConsecutiveFailures)
+{
+    public bool Failing => ConsecutiveFailures > 0;
+}
 
 public sealed record CandidateBrief(string Id, CandidateStatus Status, DateTimeOffset CreatedAt, bool Unchanged);

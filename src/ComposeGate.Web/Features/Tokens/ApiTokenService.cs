@@ -41,6 +41,8 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             errors.Add("testcases", $"'{glob}' is not a testcase glob: use letters, digits, '.', '_', '-', '*' and '?' (at most 200).");
         }
         errors.AddIf(request.Expires is { } expires && expires <= now, "expires", "The expiry must be in the future.");
+        errors.AddIf(request.Ingest == true && Roles.IsKnown(role) && !Roles.Satisfies(role, Roles.Reporter), "ingest",
+            "Ingest rights need the Reporter role or above.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         ApplicationUser? owner = null;
@@ -75,13 +77,14 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             Role = role,
             Testcases = globs.Distinct(StringComparer.Ordinal).ToList(),
             UserId = owner?.Id,
+            CanIngest = request.Ingest == true,
             CreatedBy = Actor.NameOf(actor),
             CreatedAt = now,
             ExpiresAt = request.Expires?.ToUniversalTime(),
         };
         db.ApiTokens.Add(token);
         db.Record(now, Actor.NameOf(actor), "token.minted", $"Minted {role} token '{name}'",
-            data: new { token.Name, token.Role, token.Testcases, token.ExpiresAt, user = owner?.UserName });
+            data: new { token.Name, token.Role, token.Testcases, token.ExpiresAt, token.CanIngest, user = owner?.UserName });
         try
         {
             await db.SaveChangesAsync(ct);
@@ -91,7 +94,7 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             // Two admins minting the same name at once: the unique index decides, the loser gets 409.
             return new Outcome<MintedToken>.Conflict($"A live token named '{name}' exists; revoke it first or choose another name.");
         }
-        return new MintedToken(token.Id, token.Name, token.Role, token.Testcases, token.ExpiresAt, owner?.UserName, token.Prefix, secret);
+        return new MintedToken(token.Id, token.Name, token.Role, token.Testcases, token.CanIngest, token.ExpiresAt, owner?.UserName, token.Prefix, secret);
     }
 
     public async Task<IReadOnlyList<TokenSummary>> ListAsync(bool includeRevoked, CancellationToken ct = default)
@@ -108,7 +111,7 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             .ToListAsync(ct);
         var now = clock.GetUtcNow();
         return tokens
-            .Select(x => new TokenSummary(x.t.Id, x.t.Name, x.t.Prefix, x.t.Role, x.t.Testcases, x.OwnerName, x.t.CreatedBy,
+            .Select(x => new TokenSummary(x.t.Id, x.t.Name, x.t.Prefix, x.t.Role, x.t.Testcases, x.t.CanIngest, x.OwnerName, x.t.CreatedBy,
                 x.t.CreatedAt, x.t.ExpiresAt, x.t.LastUsedAt, x.t.RevokedAt, x.t.IsBootstrap, StateOf(x.t, now)))
             .OrderByDescending(t => t.CreatedAt)
             .ToList();
@@ -135,7 +138,7 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             await db.SaveChangesAsync(ct);
         }
         var owner = token.UserId is null ? null : (await db.Users.FindAsync([token.UserId], ct))?.UserName;
-        return new TokenSummary(token.Id, token.Name, token.Prefix, token.Role, token.Testcases, owner, token.CreatedBy,
+        return new TokenSummary(token.Id, token.Name, token.Prefix, token.Role, token.Testcases, token.CanIngest, owner, token.CreatedBy,
             token.CreatedAt, token.ExpiresAt, token.LastUsedAt, token.RevokedAt, token.IsBootstrap, StateOf(token, now));
     }
 
@@ -149,13 +152,17 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
     private static partial Regex GlobPattern();
 }
 
-/// <summary>A mint request: <c>testcases</c> limits which results the token may report; <c>user</c> makes it act as that person.</summary>
-public sealed record MintTokenRequest(string? Name, string? Role, List<string>? Testcases = null, DateTimeOffset? Expires = null, string? User = null);
+/// <summary>
+/// A mint request: <c>testcases</c> limits which results the token may report; <c>user</c> makes it act as that
+/// person; <c>ingest</c> lets a Reporter token submit candidates.
+/// </summary>
+public sealed record MintTokenRequest(string? Name, string? Role, List<string>? Testcases = null, DateTimeOffset? Expires = null, string? User = null,
+    bool? Ingest = null);
 
 /// <summary>The one answer that carries the secret.</summary>
-public sealed record MintedToken(int Id, string Name, string Role, IReadOnlyList<string> Testcases, DateTimeOffset? Expires,
+public sealed record MintedToken(int Id, string Name, string Role, IReadOnlyList<string> Testcases, bool Ingest, DateTimeOffset? Expires,
     string? User, string Prefix, string Token);
 
-public sealed record TokenSummary(int Id, string Name, string Prefix, string Role, IReadOnlyList<string> Testcases, string? User,
+public sealed record TokenSummary(int Id, string Name, string Prefix, string Role, IReadOnlyList<string> Testcases, bool Ingest, string? User,
     string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? Expires, DateTimeOffset? LastUsed, DateTimeOffset? Revoked,
     bool Bootstrap, string State);

@@ -1,0 +1,71 @@
+using ComposeGate.Audit;
+using ComposeGate.Data;
+using ComposeGate.Streams;
+using ComposeGate.Web.Access;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ComposeGate.Web.Features.Sources;
+
+/// <summary>Configured streams exist at start-up, and each compose source is checked on its own schedule.</summary>
+internal static class SourcesSetup
+{
+    public static WebApplicationBuilder AddSources(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StreamsOptions>().Bind(builder.Configuration.GetSection(StreamsOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StreamsOptions>, StreamsOptionsValidator>();
+        builder.Services.AddTransient<SourcePoller>();
+
+        var configured = builder.Configuration.GetSection(StreamsOptions.Section).Get<StreamsOptions>() ?? new StreamsOptions();
+        builder.Services.AddQuartz(quartz =>
+        {
+            foreach (var (stream, settings) in configured)
+            {
+                if (settings.Source is { ComposeUrl: { } url, Schedule: { } schedule } && CronExpression.TryParse(schedule, out _))
+                {
+                    quartz.ScheduleJob<SourcePollJob>(
+                        trigger => trigger.WithIdentity($"poll-{stream}").WithCronSchedule(schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
+                        job => job.WithIdentity($"poll-{stream}").UsingJobData(SourcePollJob.StreamKey, stream)
+                            .WithDescription($"Check {url} for new composes"));
+                }
+            }
+        });
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    /// <summary>Creates the streams named in configuration that do not exist yet.</summary>
+    public static async Task EnsureConfiguredStreamsAsync(this WebApplication app)
+    {
+        var configured = app.Services.GetRequiredService<IOptions<StreamsOptions>>().Value;
+        if (configured.Count == 0)
+        {
+            return;
+        }
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SourcesSetup));
+        await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
+        var existing = await db.Streams.Select(s => s.Name).ToListAsync();
+        foreach (var (name, settings) in configured.Where(s => !existing.Contains(s.Key)))
+        {
+            var stream = new ReleaseStream
+            {
+                Name = name,
+                Kind = settings.Source?.Kind ?? StreamKind.Compose,
+                Description = settings.Description,
+                CreatedAt = clock.GetUtcNow(),
+                CreatedBy = Actor.System,
+            };
+            db.Streams.Add(stream);
+            await db.SaveChangesAsync();
+            db.Record(stream.CreatedAt, Actor.System, "stream.created", $"Created stream '{name}' from configuration", streamId: stream.Id);
+            await db.SaveChangesAsync();
+            logger.LogInformation("Created stream {Stream} from configuration", name);
+        }
+        foreach (var (name, _) in configured.Where(s => s.Value.Source?.Image is not null))
+        {
+            logger.LogWarning("Stream {Stream} names an image source; image tags are not polled by this version, submit digests through the API", name);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using ComposeGate.Streams;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ComposeGate.Web.Features.Sources;
+
+/// <summary><c>ComposeGate:Streams:&lt;stream&gt;</c>: the per-stream settings an operator keeps in configuration.</summary>
+public sealed class StreamsOptions : Dictionary<string, StreamSettings>
+{
+    public const string Section = "ComposeGate:Streams";
+
+    public StreamsOptions() : base(StringComparer.Ordinal)
+    {
+    }
+}
+
+public sealed class StreamSettings
+{
+    public string? Description { get; set; }
+    public SourceSettings? Source { get; set; }
+}
+
+/// <summary>Where a stream's candidates come from, checked on a Quartz cron schedule.</summary>
+public sealed class SourceSettings
+{
+    /// <summary>A compose top directory, or a directory of composes, over http(s) or as an absolute path.</summary>
+    public string? ComposeUrl { get; set; }
+    public string? Image { get; set; }
+    public string? Tag { get; set; }
+    /// <summary>Quartz cron, with seconds: <c>0 0/15 * * * ?</c> is every quarter hour.</summary>
+    public string? Schedule { get; set; }
+
+    public StreamKind Kind => Image is null ? StreamKind.Compose : StreamKind.Image;
+    public string Location => ComposeUrl ?? $"{Image}:{Tag}";
+}
+
+/// <summary>Every stream's settings are checked at start-up, and every error is reported at once.</summary>
+internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StreamsOptions options)
+    {
+        var errors = new List<string>();
+        foreach (var (stream, settings) in options)
+        {
+            var key = $"{StreamsOptions.Section}:{stream}";
+            if (!System.Text.RegularExpressions.Regex.IsMatch(stream, ReleaseStream.NamePattern))
+            {
+                errors.Add($"{key}: '{stream}' is not a stream name (lower-case letters, digits, '.', '_', '-').");
+            }
+            if (settings.Source is not { } source)
+            {
+                continue;
+            }
+            if ((source.ComposeUrl is null) == (source.Image is null))
+            {
+                errors.Add($"{key}:Source needs exactly one of ComposeUrl or Image.");
+            }
+            if (source.ComposeUrl is { } url && !url.StartsWith('/')
+                && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"))
+            {
+                errors.Add($"{key}:Source:ComposeUrl '{url}' is neither an http(s) URL nor an absolute path.");
+            }
+            if (source.Image is not null && string.IsNullOrEmpty(source.Tag))
+            {
+                errors.Add($"{key}:Source:Tag is required with Image.");
+            }
+            if (string.IsNullOrEmpty(source.Schedule))
+            {
+                errors.Add($"{key}:Source:Schedule is required (a Quartz cron expression with seconds, e.g. '0 0/15 * * * ?').");
+            }
+            else if (!CronExpression.TryParse(source.Schedule, out _))
+            {
+                errors.Add($"{key}:Source:Schedule '{source.Schedule}' is not a Quartz cron expression (it has a seconds field: '0 0/15 * * * ?').");
+            }
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
