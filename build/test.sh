@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of ComposeGate on a Debian machine with the .NET 10 SDK.
-# Installs what the tests need when it is missing (Debian's Chromium for the browser tests, git),
+# Installs what the tests need when it is missing (Debian's Chromium for the browser tests, python3-rpm
+# so rpm version ordering is checked against librpm itself, git),
 # builds the solution once, runs all test projects, and ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v git >/dev/null 2>&1 || missing+=(git)
+/usr/bin/python3 -c "import rpm" >/dev/null 2>&1 || missing+=(python3-rpm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing: ${missing[*]}"
   sudo=""

@@ -46,9 +46,14 @@ public sealed partial class ComposeFetcher(HttpClient http, DataLocation data)
                 ? Directory.EnumerateDirectories(path).Select(Path.GetFileName).OfType<string>().ToList()
                 : throw new ComposeUnavailableException($"{directory} is not a directory.");
         }
-        var page = await GetStringAsync(AsUri(directory, ""), ct);
-        return IndexLink().Matches(page).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value).TrimEnd('/'))
-            .Where(name => name.Length > 0 && !name.Contains('/') && !name.StartsWith('.') && !name.Contains('?'))
+        var index = AsUri(directory, "");
+        var page = await GetStringAsync(index, ct);
+        // Index pages link entries relatively (Apache: "X/") or absolutely ("/top/X/"): keep the direct children.
+        return IndexLink().Matches(page)
+            .Select(m => Uri.TryCreate(index, WebUtility.HtmlDecode(m.Groups[1].Value), out var entry) ? entry : null)
+            .Where(entry => entry is not null && entry.Query.Length == 0 && entry.AbsoluteUri.StartsWith(index.AbsoluteUri, StringComparison.Ordinal))
+            .Select(entry => Uri.UnescapeDataString(entry!.AbsoluteUri[index.AbsoluteUri.Length..].TrimEnd('/')))
+            .Where(name => name.Length > 0 && !name.Contains('/') && !name.StartsWith('.'))
             .Distinct(StringComparer.Ordinal).ToList();
     }
 
