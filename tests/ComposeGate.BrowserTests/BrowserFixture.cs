@@ -108,6 +108,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ComposeGate:DataDir", dataDir);
             builder.UseSetting("ComposeGate:Bootstrap:AdminPassword", AdminPassword);
             builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
+            // The tests bring their own composes; the Development demo stream would only slow them down.
+            builder.UseSetting("ComposeGate:Demo:Enabled", "false");
         }
     }
 }

@@ -14,6 +14,13 @@ internal static class CandidatesSetup
         builder.Services.AddSingleton<IngestProgress>();
         builder.Services.AddSingleton<CandidateCatalog>();
         builder.Services.AddTransient<CandidateIngestion>();
+
+        var demo = builder.Configuration.GetSection(DemoOptions.Section).Get<DemoOptions>() ?? new DemoOptions();
+        if (demo.Enabled)
+        {
+            builder.Services.AddSingleton(demo);
+            builder.Services.AddHostedService<DemoData>();
+        }
         return builder;
     }
 }
