@@ -26,7 +26,7 @@ dotnet tool restore >/dev/null
 dotnet build ComposeGate.sln -nologo -clp:ErrorsOnly
 
 status=0
-for project in tests/*/*.csproj; do
+for project in tests/*Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=$?
 done

@@ -216,17 +216,32 @@ public sealed class CandidateCatalog(IDbContextFactory<AppDbContext> dbFactory, 
             .ToList();
     }
 
+    /// <summary>
+    /// The name and EVR of every package of a manifest, read with a plain data reader: this is the diff's hot
+    /// path (10,000 to 60,000 rows a side) and EF's materialisation would double its time.
+    /// </summary>
     private static async Task<List<PackageVersion>> VersionsAsync(AppDbContext db, string candidateId, DiffLevel level, CancellationToken ct)
     {
-        if (level == DiffLevel.Source)
+        var connection = db.Database.GetDbConnection();
+        if (connection.State != System.Data.ConnectionState.Open)
         {
-            var packages = await db.CandidatePackages.AsNoTracking().Where(p => p.CandidateId == candidateId)
-                .Select(p => new { p.Name, p.Epoch, p.Version, p.Release }).ToListAsync(ct);
-            return packages.Select(p => new PackageVersion(p.Name, new Evr(p.Epoch, p.Version, p.Release))).ToList();
+            await db.Database.OpenConnectionAsync(ct);
         }
-        var rpms = await db.CandidateRpms.AsNoTracking().Where(r => r.CandidateId == candidateId && r.Category != RpmCategory.Source)
-            .Select(r => new { r.Name, r.Epoch, r.Version, r.Release }).Distinct().ToListAsync(ct);
-        return rpms.Select(r => new PackageVersion(r.Name, new Evr(r.Epoch, r.Version, r.Release))).ToList();
+        await using var command = connection.CreateCommand();
+        command.CommandText = level == DiffLevel.Source
+            ? "SELECT Name, Epoch, Version, Release FROM CandidatePackages WHERE CandidateId = $id"
+            : "SELECT DISTINCT Name, Epoch, Version, Release FROM CandidateRpms WHERE CandidateId = $id AND Category <> 'Source'";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "$id";
+        parameter.Value = candidateId;
+        command.Parameters.Add(parameter);
+        var versions = new List<PackageVersion>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            versions.Add(new PackageVersion(reader.GetString(0), new Evr(reader.GetInt32(1), reader.GetString(2), reader.GetString(3))));
+        }
+        return versions;
     }
 }
 
