@@ -60,8 +60,15 @@ public sealed class CandidateDiffTests(BrowserFixture app) : IAsyncLifetime
         await page.ClickAsync("[data-testid=diff-kind-unchanged]");
         await Expect(page, $"Showing {total:N0} of {total:N0} packages.");
         var last = verdicts.Keys.Order(StringComparer.Ordinal).Last();
-        await page.EvalOnSelectorAsync("[data-testid=diff-grid] .rz-data-grid-data", "grid => grid.scrollTop = grid.scrollHeight");
-        await page.Locator("[data-testid=diff-grid] .rz-data-row", new() { HasText = last }).First.WaitForAsync();
+        // The virtualized grid renders rows as they scroll into view and may grow its estimate meanwhile:
+        // keep scrolling to the bottom until the last package is rendered.
+        var lastRow = page.Locator("[data-testid=diff-grid] .rz-data-row", new() { HasText = last });
+        for (var attempt = 0; attempt < 40 && await lastRow.CountAsync() == 0; attempt++)
+        {
+            await page.EvalOnSelectorAsync("[data-testid=diff-grid] .rz-data-grid-data", "grid => grid.scrollTop = grid.scrollHeight");
+            await page.WaitForTimeoutAsync(250);
+        }
+        await lastRow.First.WaitForAsync();
 
         // Only downgrades: each row shows old → new.
         foreach (var kind in new[] { "added", "removed", "upgraded", "unchanged" })
