@@ -145,3 +145,31 @@ public sealed class SourcePollerTests : IDisposable
     private static Task<List<string>> CandidatesAsync(ComposeGateFactory app, string stream) =>
         app.WithDbAsync(db => db.Candidates.Where(c => c.Stream.Name == stream).OrderBy(c => c.Id).Select(c => c.Id).ToListAsync());
 }
+
+public sealed class SourceScheduleTests : IDisposable
+{
+    private readonly string production = Path.Combine(Path.GetTempPath(), "composegate-scheduled", Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(production, recursive: true);
+
+    [Fact]
+    public async Task Schedule_QuartzFiresThePoll_AndANewComposeBecomesACandidateByItself()
+    {
+        new TestCompose("CentOS-Stream-10-20261125.0", [new("bash", "0:5.2.26-4.el10", "bash")]).WriteTo(production);
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Streams:scheduled:Source:ComposeUrl"] = production;
+        app.Settings["ComposeGate:Streams:scheduled:Source:Schedule"] = "0/1 * * * * ?";
+        app.CreateClient().Dispose();
+
+        // Wait for the scheduler (a condition, not a time limit on the code under test).
+        var found = false;
+        for (var attempt = 0; attempt < 120 && !found; attempt++)
+        {
+            await Task.Delay(250);
+            found = await app.WithDbAsync(db => db.Candidates.AnyAsync(c => c.Id == "CentOS-Stream-10-20261125.0"));
+        }
+
+        Assert.True(found, "The scheduled poll did not ingest the compose within 30 s.");
+        Assert.Equal("system", await app.WithDbAsync(db => db.Candidates.Where(c => c.Id == "CentOS-Stream-10-20261125.0").Select(c => c.CreatedBy).SingleAsync()));
+    }
+}
