@@ -234,6 +234,12 @@ namespace ComposeGate.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("DecisionSatisfied")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecisionSummary")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Digest")
                         .HasColumnType("TEXT");
 
@@ -704,6 +710,10 @@ namespace ComposeGate.Migrations
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
                         .IsRequired()

@@ -4,6 +4,8 @@ using ComposeGate.Web.Api;
 using ComposeGate.Web.Components;
 using ComposeGate.Web.Data;
 using ComposeGate.Web.Features.Candidates;
+using ComposeGate.Web.Features.Checklists;
+using ComposeGate.Web.Features.Decisions;
 using ComposeGate.Web.Features.Health;
 using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
@@ -19,6 +21,7 @@ builder.AddApi();
 builder.AddHealth();
 builder.AddCandidates();
 builder.AddSources();
+builder.AddGating();
 builder.AddUi();
 
 var app = builder.Build();
@@ -26,6 +29,7 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync();
 await AccessBootstrap.RunAsync(app);
 await app.EnsureConfiguredStreamsAsync();
+await GitpodChecklist.EnsureAsync(app);
 
 if (!app.Environment.IsDevelopment())
 {
@@ -41,6 +45,7 @@ app.MapOpenApi().AllowAnonymous();
 app.MapStreamsApi();
 app.MapTokensApi();
 app.MapCandidatesApi();
+app.MapGatingApi();
 app.MapUi();
 
 app.Run();

@@ -21,6 +21,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The running app's services, for setting up what a test needs (users) without clicking.</summary>
+    public IServiceProvider Services => factory!.Services;
     public Uri BaseAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()

@@ -15,6 +15,9 @@ window.composeGate = {
             return copied;
         }
     },
+    scrollTo: (id) => {
+        document.getElementById(id)?.scrollIntoView({ behavior: "smooth", block: "center" });
+    },
     rememberTheme: (cookie, theme) => {
         document.cookie = `${cookie}=${encodeURIComponent(theme)}; path=/; max-age=31536000; samesite=lax`;
     },

@@ -41,6 +41,10 @@ public sealed class Candidate
     public int BinaryPackageCount { get; set; }
 
     public DateTimeOffset? PromotedAt { get; set; }
+
+    /// <summary>The last recorded decision (computed from the policy, kept for lists and the dashboard).</summary>
+    public bool DecisionSatisfied { get; set; }
+    public string? DecisionSummary { get; set; }
     /// <summary>Why it was rejected, failed or superseded, in words for people.</summary>
     public string? StatusReason { get; set; }
 

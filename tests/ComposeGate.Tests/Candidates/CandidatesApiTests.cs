@@ -380,7 +380,7 @@ public sealed class CandidatesApiTests : IClassFixture<ComposeGateFactory>, IDis
 
         var candidate = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}");
 
-        Assert.Equal("received", candidate.GetProperty("status").GetString());
+        Assert.Equal("gating", candidate.GetProperty("status").GetString());
         Assert.Equal("details", candidate.GetProperty("stream").GetString());
         Assert.Equal(First.Packages.Count, candidate.GetProperty("manifest").GetProperty("sourcePackages").GetInt32());
         Assert.Equal(compose.RpmCount, candidate.GetProperty("manifest").GetProperty("binaryPackages").GetInt32());
@@ -433,10 +433,4 @@ public sealed class CandidatesApiTests : IClassFixture<ComposeGateFactory>, IDis
 
     private static List<string?> Ids(JsonElement page) =>
         page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToList();
-}
-
-internal static class StreamClientExtensions
-{
-    public static async Task CreateStreamAsync(this HttpClient admin, string name, string kind = "compose") =>
-        (await admin.PostAsJsonAsync("/api/v1/streams", new { name, kind })).EnsureSuccessStatusCode();
 }

@@ -79,7 +79,6 @@ public sealed class CandidateCatalog(IDbContextFactory<AppDbContext> dbFactory, 
         {
             return null;
         }
-        var hasPolicy = await db.Policies.AnyAsync(p => p.StreamId == candidate.StreamId, ct);
         return new CandidateDetail(
             candidate.Id,
             candidate.Stream.Name,
@@ -99,8 +98,8 @@ public sealed class CandidateCatalog(IDbContextFactory<AppDbContext> dbFactory, 
             candidate.MergeRequest is { } mr ? new MergeRequestView(mr.Provider, mr.Url, mr.State) : null,
             candidate.Issues.OrderBy(i => i.CreatedAt).Select(i => new IssueView(i.Url, i.Title)).ToList(),
             candidate.PromotedAt,
-            // Decisions are computed from the stream's policy; a stream without one never passes.
-            hasPolicy ? null : new DecisionSummary(false, $"No policy for stream '{candidate.Stream.Name}': nothing can pass until an admin writes one."));
+            // The decision recorded at its last recomputation (GET …/decision computes it afresh).
+            candidate.DecisionSummary is null ? null : new DecisionSummary(candidate.DecisionSatisfied, candidate.DecisionSummary));
     }
 
     public async Task<IReadOnlyList<SourcePackageView>> SourcePackagesAsync(string id, CancellationToken ct = default)

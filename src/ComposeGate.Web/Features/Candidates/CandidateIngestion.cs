@@ -25,6 +25,7 @@ public sealed class CandidateIngestion(
     DataLocation data,
     IngestProgress progress,
     CandidateCatalog catalog,
+    Decisions.DecisionService decisions,
     TimeProvider clock,
     ILogger<CandidateIngestion> logger)
 {
@@ -142,6 +143,8 @@ public sealed class CandidateIngestion(
             InsertManifest(db, info.Id, packages, (done, total) => progress.Report(progressId, "storing RPMs", done, total, info.Id));
             await transaction.CommitAsync(ct);
             logger.LogInformation("Ingested compose {Compose} into {Stream}: {Packages} source packages, {Rpms} RPMs", info.Id, stream.Name, packages.Count, metadata.Rpms.Count);
+            // The candidate enters gating with its first decision.
+            await decisions.RecomputeAsync(info.Id, actor, ct);
             return new IngestResult((await catalog.GetAsync(info.Id, ct))!, Created: true);
         }
         finally
@@ -184,6 +187,7 @@ public sealed class CandidateIngestion(
             candidateId: id, streamId: stream.Id, data: new { image.Image, image.Tag, image.Digest, image.Platforms });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
+        await decisions.RecomputeAsync(id, actor, ct);
         return new IngestResult((await catalog.GetAsync(id, ct))!, Created: true);
     }
 

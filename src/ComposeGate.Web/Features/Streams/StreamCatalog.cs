@@ -85,7 +85,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFact
             .Where(c => c.StreamId == stream.Id)
             .OrderByDescending(c => c.CreatedAt)
             .Take(LatestCandidatesShown)
-            .Select(c => new CandidateBrief(c.Id, c.Status, c.CreatedAt, c.Unchanged))
+            .Select(c => new CandidateBrief(c.Id, c.Status, c.CreatedAt, c.Unchanged, c.DecisionSummary))
             .ToListAsync(ct);
         var counts = await db.Candidates.Where(c => c.StreamId == stream.Id)
             .GroupBy(c => c.Status)
@@ -94,7 +94,7 @@ public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFact
         var lastPromoted = await db.Candidates.AsNoTracking()
             .Where(c => c.StreamId == stream.Id && c.Status == CandidateStatus.Promoted)
             .OrderByDescending(c => c.PromotedAt)
-            .Select(c => new CandidateBrief(c.Id, c.Status, c.CreatedAt, c.Unchanged))
+            .Select(c => new CandidateBrief(c.Id, c.Status, c.CreatedAt, c.Unchanged, c.DecisionSummary))
             .FirstOrDefaultAsync(ct);
         var policyVersion = await db.Policies.Where(p => p.StreamId == stream.Id)
             .OrderByDescending(p => p.Version).Select(p => (int?)p.Version).FirstOrDefaultAsync(ct);
@@ -135,4 +135,5 @@ public sealed record SourceView(string Location, string? Schedule, DateTimeOffse
     public bool Failing => ConsecutiveFailures > 0;
 }
 
-public sealed record CandidateBrief(string Id, CandidateStatus Status, DateTimeOffset CreatedAt, bool Unchanged);
+/// <summary>A candidate in a list; <c>waitingOn</c> is its last decision's summary (what it still needs).</summary>
+public sealed record CandidateBrief(string Id, CandidateStatus Status, DateTimeOffset CreatedAt, bool Unchanged, string? WaitingOn);

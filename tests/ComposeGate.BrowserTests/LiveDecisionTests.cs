@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using System.Text;
+using ComposeGate.Web.Features.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace ComposeGate.BrowserTests;
+
+/// <summary>Two people on one candidate: a tester fills in the checklist, a release engineer watches the decision move.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class LiveDecisionTests(BrowserFixture app)
+{
+    private const string Candidate = "CentOS-Stream-10-20261201.0";
+
+    [Fact]
+    public async Task Tester_CompletesChecklist_WhileAnotherSessionSeesTheDecisionChangeWithoutReloading()
+    {
+        using var admin = app.CreateApiClient();
+        await admin.PostAsJsonAsync("/api/v1/streams", new { name = "live-gate", kind = "compose" });
+        (await admin.PostAsJsonAsync("/api/v1/checklists", new
+        {
+            name = "smoke-live",
+            title = "Smoke test",
+            items = new object[]
+            {
+                new { key = "boots", title = "The image boots", instructions = "Boot it in a VM.", required = true },
+                new { key = "login", title = "Log in works", instructions = "Log in as `root`.", required = true },
+            },
+        })).EnsureSuccessStatusCode();
+        (await admin.PutAsync("/api/v1/streams/live-gate/policy",
+            new StringContent("requires:\n  - checklist: smoke-live\n", Encoding.UTF8, "text/yaml"))).EnsureSuccessStatusCode();
+        var body = $$"""{"url":"{{WriteCompose()}}"}""";
+        (await admin.PostAsync("/api/v1/streams/live-gate/candidates", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await app.Services.GetRequiredService<UserAdministration>().CreateAsync(
+            new(new System.Security.Claims.ClaimsIdentity([new(System.Security.Claims.ClaimTypes.Name, "admin"), new(System.Security.Claims.ClaimTypes.Role, "Admin")], "test")),
+            new("tina", "Tina-Tester-2026", ["Tester"]));
+
+        var watcher = await app.SignInAsync();
+        await watcher.GotoAsync($"/candidates/{Candidate}");
+        await BrowserFixture.WaitInteractiveAsync(watcher);
+        Assert.Equal("Not satisfied", await watcher.TextContentAsync("[data-testid=decision-state]"));
+
+        var tester = await app.SignInAsync("tina", "Tina-Tester-2026");
+        await tester.GotoAsync($"/candidates/{Candidate}");
+        await BrowserFixture.WaitInteractiveAsync(tester);
+        await tester.ClickAsync(".rz-tabview-nav >> text=Checklists");
+        await tester.ClickAsync("[data-testid=checklist-start]");
+        await tester.WaitForURLAsync("**/checklist-runs/*");
+        await BrowserFixture.WaitInteractiveAsync(tester);
+        await tester.FillAsync("[data-testid=comment-boots]", "boots in 12 s");
+        await tester.ClickAsync("[data-testid=pass-boots]");
+        await tester.Locator("[data-testid=run-count]", new() { HasText = "1 of 2 items" }).WaitForAsync();
+
+        // The watcher's page moves on its own: in progress after the first item…
+        await watcher.Locator("[data-testid=decision-summary]", new() { HasText = "1/2 items" }).WaitForAsync();
+        Assert.Equal("Not satisfied", await watcher.TextContentAsync("[data-testid=decision-state]"));
+
+        // …and satisfied after the last, without a reload.
+        await tester.ClickAsync("[data-testid=pass-login]");
+        await tester.Locator("[data-testid=run-outcome]", new() { HasText = "passed" }).WaitForAsync();
+        await watcher.Locator("[data-testid=decision-state]", new() { HasText = "Satisfied" }).WaitForAsync();
+        Assert.Contains("satisfied", await watcher.TextContentAsync("[data-testid=requirement-checklist-smoke-live]"));
+
+        await tester.Context.CloseAsync();
+        await watcher.Context.CloseAsync();
+    }
+
+    private static string WriteCompose()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "composegate-live", Guid.NewGuid().ToString("N"));
+        var compose = ComposeGate.Candidates.Demo.SyntheticCompose.Generate(new() { SourcePackageCount = 50, Date = "20261201", Seed = 3 });
+        return compose.WriteTo(root);
+    }
+}
