@@ -58,7 +58,7 @@ public sealed class LiveDecisionTests(BrowserFixture app)
         // …and satisfied after the last, without a reload.
         await tester.ClickAsync("[data-testid=pass-login]");
         await tester.Locator("[data-testid=run-outcome]", new() { HasText = "passed" }).WaitForAsync();
-        await watcher.Locator("[data-testid=decision-state]", new() { HasText = "Satisfied" }).WaitForAsync();
+        await watcher.Locator("[data-testid=decision-state]", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Satisfied$") }).WaitForAsync();
         Assert.Contains("satisfied", await watcher.TextContentAsync("[data-testid=requirement-checklist-smoke-live]"));
 
         await tester.Context.CloseAsync();
