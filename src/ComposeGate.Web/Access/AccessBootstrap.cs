@@ -18,6 +18,7 @@ internal sealed class AccessBootstrap(
     RoleManager<IdentityRole> roles,
     IOptions<ComposeGateOptions> options,
     TimeProvider clock,
+    ApiTokenCache tokens,
     ILogger<AccessBootstrap> logger)
 {
     public const string AdminUserName = "admin";
@@ -133,6 +134,7 @@ internal sealed class AccessBootstrap(
         }
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
+        tokens.Clear();
     }
 
     private static string GeneratePassword() =>

@@ -61,6 +61,7 @@ internal static class AccessSetup
         services.AddAuthorization(AccessPolicies.Add);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddScoped<AccessBootstrap>();
+        services.AddSingleton<ApiTokenCache>();
         return builder;
     }
 }

@@ -13,6 +13,7 @@ internal sealed class ApiTokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     IDbContextFactory<AppDbContext> dbFactory,
+    ApiTokenCache cache,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -31,27 +32,39 @@ internal sealed class ApiTokenAuthenticationHandler(
         }
 
         var hash = TokenSecret.Hash(secret);
-        await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-        var token = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Hash == hash, Context.RequestAborted);
         var now = clock.GetUtcNow();
-        if (token is null || !token.IsUsableAt(now))
+        var token = cache.Find(hash);
+        if (token is null)
+        {
+            var stamp = cache.Stamp;
+            await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
+            var stored = await db.ApiTokens.AsNoTracking().SingleOrDefaultAsync(t => t.Hash == hash, Context.RequestAborted);
+            if (stored is null || stored.RevokedAt is not null)
+            {
+                return AuthenticateResult.Fail("The bearer token is unknown, revoked or expired.");
+            }
+            var name = stored.Name;
+            if (stored.UserId is not null)
+            {
+                var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId, Context.RequestAborted);
+                if (user is null || user.DisabledAt is not null)
+                {
+                    return AuthenticateResult.Fail("The bearer token belongs to a disabled account.");
+                }
+                name = user.UserName ?? stored.Name;
+            }
+            token = new CachedToken(stored.Id, name, stored.Role, stored.UserId, stored.Testcases, stored.CanIngest, stored.ExpiresAt, stored.LastUsedAt, now);
+            cache.Remember(hash, token, stamp);
+        }
+        if (token.ExpiresAt is { } expires && expires <= now)
         {
             return AuthenticateResult.Fail("The bearer token is unknown, revoked or expired.");
         }
 
-        var name = token.Name;
-        if (token.UserId is not null)
-        {
-            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == token.UserId, Context.RequestAborted);
-            if (user is null || user.DisabledAt is not null)
-            {
-                return AuthenticateResult.Fail("The bearer token belongs to a disabled account.");
-            }
-            name = user.UserName ?? token.Name;
-        }
-
         if (token.LastUsedAt is null || now - token.LastUsedAt.Value >= LastUseResolution)
         {
+            cache.Remember(hash, token with { LastUsedAt = now }, token.Generation);
+            await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
             await db.Database.ExecuteSqlInterpolatedAsync(
                 $"UPDATE ApiTokens SET LastUsedAt = {now.UtcTicks} WHERE Id = {token.Id}", Context.RequestAborted);
         }
@@ -59,7 +72,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, token.UserId ?? $"token:{token.Id}"),
-            new(ClaimTypes.Name, name),
+            new(ClaimTypes.Name, token.Name),
             new(ClaimTypes.Role, token.Role),
             new(TokenIdClaim, token.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };

@@ -28,8 +28,10 @@ internal static class DataSetup
         builder.Services.AddDataProtection()
             .SetApplicationName("ComposeGate")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
-        builder.Services.AddDbContextFactory<AppDbContext>(db => db.UseSqlite(
-            connectionString, sqlite => sqlite.MigrationsAssembly("ComposeGate.Migrations")));
+        var writes = new SerializedWrites();
+        builder.Services.AddDbContextFactory<AppDbContext>(db => db
+            .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly("ComposeGate.Migrations"))
+            .AddInterceptors(new SqlitePragmas(), writes));
         return builder;
     }
 

@@ -73,6 +73,7 @@ public sealed class BootstrapTests : IClassFixture<ComposeGateFactory>
             services.GetRequiredService<RoleManager<IdentityRole>>(),
             Options.Create(new ComposeGateOptions { Bootstrap = new BootstrapOptions { AdminToken = token } }),
             app.Clock,
+            services.GetRequiredService<ApiTokenCache>(),
             NullLogger<AccessBootstrap>.Instance);
         await bootstrap.RunAsync();
     }

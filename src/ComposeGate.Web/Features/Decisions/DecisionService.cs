@@ -21,8 +21,18 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
 {
     public const string ChangedKind = "decision.changed";
 
+    private static readonly TimeSpan MinFollowUpDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxFollowUpDelay = TimeSpan.FromSeconds(1);
+
+    // The latest result of each (testcase, scenario, reporter) per candidate, kept current by the result writer:
+    // a bot posting thousands of results must not make every decision re-read them all.
+    private readonly ConcurrentDictionary<string, LatestResults> latestResults = new(StringComparer.Ordinal);
+
     // A List, not an array: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
     private static readonly List<CandidateStatus> Open = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
+
+    // Stored policies never change (a new one is a new version), so each is parsed once.
+    private readonly ConcurrentDictionary<(int Stream, int Version), PolicyDocument?> parsed = new();
 
     // One recomputation per candidate at a time; requests arriving meanwhile are folded into one more pass.
     // Entries stay (one small object per candidate) so two callers can never hold different states.
@@ -40,7 +50,7 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
             return null;
         }
         var policy = await PolicyAtAsync(db, candidate.StreamId, when, ct);
-        var facts = await FactsAsync(db, candidate.Id, candidate.Stream, candidate.CreatedAt, when, ct);
+        var facts = await FactsAsync(db, candidate.Id, candidate.Stream, candidate.CreatedAt, when, current: at is null, ct);
         return DecisionEvaluator.Evaluate(policy, facts, when);
     }
 
@@ -52,49 +62,68 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
         var candidate = await db.Candidates.AsNoTracking().Where(c => c.Id == candidateId)
             .Select(c => new { c.Id, Stream = c.Stream.Name, c.CreatedAt }).SingleOrDefaultAsync(ct);
         return candidate is null ? null
-            : DecisionEvaluator.Evaluate(draft, await FactsAsync(db, candidate.Id, candidate.Stream, candidate.CreatedAt, now, ct), now);
+            : DecisionEvaluator.Evaluate(draft, await FactsAsync(db, candidate.Id, candidate.Stream, candidate.CreatedAt, now, current: true, ct), now);
     }
 
     /// <summary>
     /// Recomputes after a change, records the decision when it changed, moves the candidate between gating and
-    /// approved, and tells open pages. Concurrent calls for one candidate are coalesced.
+    /// approved, and tells open pages. While a recomputation of the candidate runs, further requests are folded
+    /// into one follow-up pass in the background, so a burst of results costs a few passes, not one each.
     /// </summary>
     public async Task RecomputeAsync(string candidateId, string actor, CancellationToken ct = default)
     {
         var state = running.GetOrAdd(candidateId, _ => new RecomputeState());
         lock (state)
         {
-            if (state.Running)
+            // A pass is running, or one is already due: it will see this change too.
+            if (state.Running || state.FollowUpDue)
             {
                 state.Again = true;
                 return;
             }
             state.Running = true;
         }
+        var again = false;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            while (true)
-            {
-                await RecomputeOnceAsync(candidateId, actor, ct);
-                lock (state)
-                {
-                    if (!state.Again)
-                    {
-                        state.Running = false;
-                        break;
-                    }
-                    state.Again = false;
-                }
-            }
+            await RecomputeOnceAsync(candidateId, actor, ct);
         }
-        catch
+        finally
         {
             lock (state)
             {
                 state.Running = false;
+                again = state.Again;
                 state.Again = false;
+                state.FollowUpDue = again;
             }
-            throw;
+            if (again)
+            {
+                // The busier the candidate, the more of a burst one pass covers: recomputation never takes
+                // more than about a fifth of the time.
+                var pause = TimeSpan.FromTicks(Math.Clamp(watch.Elapsed.Ticks * 4, MinFollowUpDelay.Ticks, MaxFollowUpDelay.Ticks));
+                _ = FollowUpAsync(candidateId, actor, pause);
+            }
+        }
+    }
+
+    private async Task FollowUpAsync(string candidateId, string actor, TimeSpan pause)
+    {
+        try
+        {
+            // A moment's pause lets the rest of a burst arrive, so one pass covers it.
+            await Task.Delay(pause);
+            var state = running[candidateId];
+            lock (state)
+            {
+                state.FollowUpDue = false;
+            }
+            await RecomputeAsync(candidateId, actor);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "Recomputing the decision of {Candidate} failed", candidateId);
         }
     }
 
@@ -133,7 +162,7 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
         }
         var now = clock.GetUtcNow();
         var policy = await PolicyAtAsync(db, candidate.StreamId, now, ct);
-        var decision = DecisionEvaluator.Evaluate(policy, await FactsAsync(db, candidate.Id, candidate.Stream.Name, candidate.CreatedAt, now, ct), now);
+        var decision = DecisionEvaluator.Evaluate(policy, await FactsAsync(db, candidate.Id, candidate.Stream.Name, candidate.CreatedAt, now, current: true, ct), now);
 
         var signature = Signature(decision);
         var last = await db.AuditEvents.Where(e => e.CandidateId == candidateId && e.Kind == ChangedKind)
@@ -176,23 +205,52 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
     }
 
     /// <summary>The policy version in force at <paramref name="at"/>: the newest one written by then.</summary>
-    public static async Task<PolicyDocument?> PolicyAtAsync(AppDbContext db, int streamId, DateTimeOffset at, CancellationToken ct)
+    public async Task<PolicyDocument?> PolicyAtAsync(AppDbContext db, int streamId, DateTimeOffset at, CancellationToken ct)
     {
-        var yaml = await db.Policies.Where(p => p.StreamId == streamId && p.CreatedAt <= at)
-            .OrderByDescending(p => p.Version).Select(p => p.Yaml).FirstOrDefaultAsync(ct);
-        if (yaml is null)
+        var version = await db.Policies.Where(p => p.StreamId == streamId && p.CreatedAt <= at)
+            .OrderByDescending(p => p.Version).Select(p => (int?)p.Version).FirstOrDefaultAsync(ct);
+        if (version is null)
         {
             return null;
         }
+        if (parsed.TryGetValue((streamId, version.Value), out var cached))
+        {
+            return cached;
+        }
+        var yaml = await db.Policies.Where(p => p.StreamId == streamId && p.Version == version).Select(p => p.Yaml).SingleAsync(ct);
         var templates = await db.ChecklistTemplates.Select(t => t.Name).Distinct().ToListAsync(ct);
         // Stored policies were validated when written; templates are never deleted, so this parses.
-        return PolicyParser.Parse(yaml, new PolicyContext(templates.ToHashSet(StringComparer.Ordinal))).Policy;
+        var policy = PolicyParser.Parse(yaml, new PolicyContext(templates.ToHashSet(StringComparer.Ordinal))).Policy;
+        parsed[(streamId, version.Value)] = policy;
+        return policy;
     }
 
-    private static async Task<DecisionFacts> FactsAsync(AppDbContext db, string candidateId, string stream, DateTimeOffset createdAt, DateTimeOffset at, CancellationToken ct)
+    /// <summary>Called by the result writer after it committed: keeps the latest-result caches current.</summary>
+    public void ResultsCommitted(IEnumerable<Result> results)
     {
-        var results = await db.Results.AsNoTracking().Where(r => r.CandidateId == candidateId && r.CreatedAt <= at)
-            .Select(r => new ResultFact(r.Id, r.Testcase, r.Scenario, r.Outcome, r.Reporter, r.CreatedAt)).ToListAsync(ct);
+        foreach (var result in results)
+        {
+            if (latestResults.TryGetValue(result.CandidateId, out var latest))
+            {
+                latest.Add(new ResultFact(result.Id, result.Testcase, result.Scenario, result.Outcome, result.Reporter, result.CreatedAt));
+            }
+        }
+    }
+
+    private async Task<DecisionFacts> FactsAsync(AppDbContext db, string candidateId, string stream, DateTimeOffset createdAt, DateTimeOffset at,
+        bool current, CancellationToken ct)
+    {
+        IReadOnlyList<ResultFact> results;
+        if (current)
+        {
+            var latest = latestResults.GetOrAdd(candidateId, _ => new LatestResults());
+            results = await latest.GetAsync(() => LatestResultsAsync(db, candidateId, DateTimeOffset.MaxValue, ct));
+            results = results.Where(r => r.CreatedAt <= at).ToList();
+        }
+        else
+        {
+            results = await LatestResultsAsync(db, candidateId, at, ct);
+        }
         var votes = await db.Votes.AsNoTracking().Where(v => v.CandidateId == candidateId && v.CreatedAt <= at)
             .Select(v => new { v.Id, v.Voter, v.Value, v.Role, v.Comment, v.CreatedAt }).ToListAsync(ct);
         var waivers = await db.Waivers.AsNoTracking().Where(w => w.CandidateId == candidateId && w.CreatedAt <= at)
@@ -204,6 +262,20 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
             waivers,
             runs.Select(ToFact).ToList());
     }
+
+    /// <summary>
+    /// Only the latest result of each (testcase, scenario, reporter) can matter: results are append-only and
+    /// later ones have higher ids. This keeps a decision cheap however many results a candidate collects.
+    /// (Plain SQL: EF Core 6 turns this IN-subquery into a correlated one, quadratic in the results.)
+    /// </summary>
+    private static async Task<List<ResultFact>> LatestResultsAsync(AppDbContext db, string candidateId, DateTimeOffset at, CancellationToken ct) =>
+        await db.Results.FromSqlInterpolated($"""
+                SELECT * FROM Results WHERE Id IN (
+                    SELECT MAX(Id) FROM Results WHERE CandidateId = {candidateId} AND CreatedAt <= {at.UtcTicks}
+                    GROUP BY Testcase, Scenario, Reporter)
+                """)
+            .AsNoTracking()
+            .Select(r => new ResultFact(r.Id, r.Testcase, r.Scenario, r.Outcome, r.Reporter, r.CreatedAt)).ToListAsync(ct);
 
     internal static ChecklistRunFact ToFact(ComposeGate.Checklists.ChecklistRun run)
     {
@@ -218,10 +290,83 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
         (decision.Satisfied ? "satisfied" : "unsatisfied") + "|" +
         string.Join("|", decision.Requirements.Select(r => $"{r.Kind}:{r.Name}:{r.Scenario}:{r.State}"));
 
+    /// <summary>One candidate's latest results: loaded once from the database, then added to as results commit.</summary>
+    private sealed class LatestResults
+    {
+        private readonly SemaphoreSlim loading = new(1, 1);
+        private readonly Lock gate = new();
+        private Dictionary<(string, string, string), ResultFact>? latest;
+        // Results committed while the load runs: the load may or may not have seen them.
+        private List<ResultFact>? arrivedWhileLoading;
+
+        public async Task<IReadOnlyList<ResultFact>> GetAsync(Func<Task<List<ResultFact>>> load)
+        {
+            lock (gate)
+            {
+                if (latest is not null)
+                {
+                    return latest.Values.ToList();
+                }
+            }
+            await loading.WaitAsync();
+            try
+            {
+                lock (gate)
+                {
+                    if (latest is not null)
+                    {
+                        return latest.Values.ToList();
+                    }
+                    arrivedWhileLoading = [];
+                }
+                var loaded = await load();
+                lock (gate)
+                {
+                    latest = new Dictionary<(string, string, string), ResultFact>();
+                    foreach (var fact in loaded.Concat(arrivedWhileLoading!))
+                    {
+                        Keep(fact);
+                    }
+                    arrivedWhileLoading = null;
+                    return latest.Values.ToList();
+                }
+            }
+            finally
+            {
+                loading.Release();
+            }
+        }
+
+        public void Add(ResultFact fact)
+        {
+            lock (gate)
+            {
+                if (latest is not null)
+                {
+                    Keep(fact);
+                }
+                else
+                {
+                    arrivedWhileLoading?.Add(fact);
+                }
+            }
+        }
+
+        private void Keep(ResultFact fact)
+        {
+            var key = (fact.Testcase, fact.Scenario, fact.Reporter);
+            if (!latest!.TryGetValue(key, out var known) || known.Id < fact.Id)
+            {
+                latest[key] = fact;
+            }
+        }
+    }
+
     private sealed class RecomputeState
     {
         public bool Running;
         public bool Again;
+        public bool FollowUpDue;
     }
 
     /// <summary>What a decision.changed event carries, with the decision before it (as Greenwave announces).</summary>

@@ -17,6 +17,8 @@ internal static class GatingSetup
         var services = builder.Services;
         services.AddSingleton<ChangeFeed>();
         services.AddSingleton<DecisionService>();
+        services.AddSingleton<ResultWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResultWriter>());
         services.AddSingleton<ResultService>();
         services.AddSingleton<VoteService>();
         services.AddSingleton<WaiverService>();

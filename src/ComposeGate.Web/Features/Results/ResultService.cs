@@ -15,7 +15,7 @@ namespace ComposeGate.Web.Features.Results;
 /// Test results reported for candidates, as in ResultsDB: append-only, and the latest per (testcase, scenario)
 /// counts. A token limited to testcase globs may only report those testcases.
 /// </summary>
-public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFactory, DecisionService decisions, TimeProvider clock)
+public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFactory, ResultWriter writer, DecisionService decisions, TimeProvider clock)
 {
     public const int MaxScenarioLength = 200;
     public const int MaxNoteLength = 10_000;
@@ -78,10 +78,12 @@ public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFact
             return new Outcome<ResultView>.Forbidden($"This token may report only testcases matching {string.Join(", ", globs)}; '{testcase}' is not one of them.");
         }
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            return new Outcome<ResultView>.NotFound($"No candidate '{candidateId}'.");
+            if (!await db.Candidates.AnyAsync(c => c.Id == candidateId, ct))
+            {
+                return new Outcome<ResultView>.NotFound($"No candidate '{candidateId}'.");
+            }
         }
         var result = new Result
         {
@@ -95,8 +97,7 @@ public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFact
             Data = data is null ? null : JsonSerializer.Serialize(data),
             CreatedAt = clock.GetUtcNow(),
         };
-        db.Results.Add(result);
-        await db.SaveChangesAsync(ct);
+        await writer.WriteAsync(result, ct);
         await decisions.RecomputeAsync(candidateId, result.Reporter, ct);
         return ToView(result);
     }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace ComposeGate.Web.Features.Tokens;
 
 /// <summary>Mints, lists and revokes API tokens. Only admins may; the secret is returned once and never stored.</summary>
-public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFactory, TimeProvider clock)
+public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFactory, ApiTokenCache cache, TimeProvider clock)
 {
     public const int MaxTestcaseGlobs = 50;
 
@@ -136,6 +136,7 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
             token.RevokedBy = Actor.NameOf(actor);
             db.Record(now, Actor.NameOf(actor), "token.revoked", $"Revoked {token.Role} token '{token.Name}'", data: new { token.Name });
             await db.SaveChangesAsync(ct);
+            cache.Clear();
         }
         var owner = token.UserId is null ? null : (await db.Users.FindAsync([token.UserId], ct))?.UserName;
         return new TokenSummary(token.Id, token.Name, token.Prefix, token.Role, token.Testcases, token.CanIngest, owner, token.CreatedBy,

@@ -13,7 +13,7 @@ namespace ComposeGate.Web.Features.Users;
 /// Admins create people's accounts (registration is closed), assign roles and disable accounts.
 /// Each operation runs in its own scope so a page never holds a database context for its lifetime.
 /// </summary>
-public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider clock)
+public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCache tokens, TimeProvider clock)
 {
     public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken ct = default)
     {
@@ -194,6 +194,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, TimeProvider
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         db.Record(clock.GetUtcNow(), Actor.NameOf(actor), kind, summary, data: data);
         await db.SaveChangesAsync(ct);
+        // Every change to an account may change what its tokens are allowed to do.
+        tokens.Clear();
     }
 
     private static Outcome<UserSummary> IdentityErrors(IdentityResult result)
