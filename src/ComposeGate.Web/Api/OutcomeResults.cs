@@ -17,6 +17,10 @@ internal static class OutcomeResults
         _ => throw new InvalidOperationException($"Unhandled outcome {outcome.GetType().Name}."),
     };
 
+    /// <summary>400 with per-field errors, for checks made in an endpoint itself.</summary>
+    public static IResult Invalid(FieldErrors errors) =>
+        TypedResults.ValidationProblem(errors.ToDictionary().ToDictionary(e => e.Key, e => e.Value), detail: "The request is not valid; see errors.");
+
     public static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
 

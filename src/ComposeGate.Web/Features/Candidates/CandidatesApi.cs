@@ -93,7 +93,7 @@ public static class CandidatesApi
         errors.AddIf(min is not null && !VersionFloor.TryParse(min, out floor), "min", $"'{min}' is not [epoch:]version[-release].");
         if (errors.Any)
         {
-            return TypedResults.ValidationProblem(errors.ToDictionary().ToDictionary(e => e.Key, e => e.Value));
+            return OutcomeResults.Invalid(errors);
         }
         return TypedResults.Ok(await catalog.FindPackageAsync(name!.Trim(), floor, stream, ct));
     }

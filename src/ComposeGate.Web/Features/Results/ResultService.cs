@@ -15,7 +15,7 @@ namespace ComposeGate.Web.Features.Results;
 /// Test results reported for candidates, as in ResultsDB: append-only, and the latest per (testcase, scenario)
 /// counts. A token limited to testcase globs may only report those testcases.
 /// </summary>
-public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFactory, ResultWriter writer, DecisionService decisions, TimeProvider clock)
+public sealed class ResultService(IDbContextFactory<AppDbContext> dbFactory, ResultWriter writer, DecisionService decisions, TimeProvider clock)
 {
     public const int MaxScenarioLength = 200;
     public const int MaxNoteLength = 10_000;
@@ -46,12 +46,7 @@ public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFact
             return new Outcome<ResultView>.Forbidden("Reporting results needs the Reporter role or above.");
         }
         var errors = new FieldErrors();
-        var testcase = submission.Testcase?.Trim() ?? "";
-        if (!errors.AddIf(testcase.Length == 0, "testcase", "A testcase name is required."))
-        {
-            errors.AddIf(!TestcaseName().IsMatch(testcase), "testcase",
-                "Use 1-200 letters, digits, '.', '_' or '-' (a dotted namespace such as rdo.tempest.smoke).");
-        }
+        var testcase = TestcaseName.Validate(submission.Testcase, errors);
         var outcome = Outcome.Passed;
         if (!errors.AddIf(string.IsNullOrEmpty(submission.Outcome), "outcome", $"An outcome is required: {string.Join(", ", Outcomes.Keys)}."))
         {
@@ -165,9 +160,6 @@ public sealed partial class ResultService(IDbContextFactory<AppDbContext> dbFact
         errors.AddIf(values.Count > MaxDataKeys, "data", $"At most {MaxDataKeys} keys.");
         return values;
     }
-
-    [GeneratedRegex(Result.TestcasePattern)]
-    private static partial Regex TestcaseName();
 }
 
 /// <summary>A reported result, from either API. <see cref="ScenarioField"/> names the field in errors.</summary>

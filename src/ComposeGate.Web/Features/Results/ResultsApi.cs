@@ -48,7 +48,7 @@ public static class ResultsApi
         var errors = new FieldErrors();
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return Invalid(errors.Add("$", "The body must be a JSON object."));
+            return OutcomeResults.Invalid(errors.Add("$", "The body must be a JSON object."));
         }
         string? testcase = null;
         string? testcaseUrl = null;
@@ -81,7 +81,7 @@ public static class ResultsApi
         errors.AddIf(string.IsNullOrEmpty(item), "data.item", "data.item must name the candidate the result is for.");
         if (errors.Any)
         {
-            return Invalid(errors);
+            return OutcomeResults.Invalid(errors);
         }
         var outcomeOfReport = await results.ReportAsync(user, item!, new ResultSubmission(testcase, outcome, scenario, refUrl, note, data, "data.scenario"), ct);
         return outcomeOfReport.ToResult(view => TypedResults.Created($"/api/v2.0/results/{view.Id}", ResultsDbResult.From(view, BaseUrl(request))));
@@ -119,7 +119,7 @@ public static class ResultsApi
         }
         if (errors.Any)
         {
-            return Invalid(errors);
+            return OutcomeResults.Invalid(errors);
         }
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -196,9 +196,6 @@ public static class ResultsApi
 
     private static List<string> Split(string? values) =>
         (values ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-
-    private static IResult Invalid(FieldErrors errors) =>
-        TypedResults.ValidationProblem(errors.ToDictionary().ToDictionary(e => e.Key, e => e.Value), detail: "The request is not valid; see errors.");
 
     private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 

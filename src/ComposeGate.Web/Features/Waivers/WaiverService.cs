@@ -7,6 +7,7 @@ using ComposeGate.Gating;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Decisions;
+using ComposeGate.Web.Features.Results;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComposeGate.Web.Features.Waivers;
@@ -15,7 +16,7 @@ namespace ComposeGate.Web.Features.Waivers;
 /// A release engineer accepts a failed or missing testcase (or checklist, as <c>checklist.&lt;template&gt;</c>)
 /// for one candidate, with a reason and an optional expiry. Revoking keeps the waiver in history.
 /// </summary>
-public sealed partial class WaiverService(IDbContextFactory<AppDbContext> dbFactory, DecisionService decisions, TimeProvider clock)
+public sealed class WaiverService(IDbContextFactory<AppDbContext> dbFactory, DecisionService decisions, TimeProvider clock)
 {
     public const int MaxReasonLength = 4_000;
 
@@ -26,11 +27,7 @@ public sealed partial class WaiverService(IDbContextFactory<AppDbContext> dbFact
             return new Outcome<WaiverView>.Forbidden("Waiving needs the ReleaseEngineer role or above.");
         }
         var errors = new FieldErrors();
-        var testcase = request.Testcase?.Trim() ?? "";
-        if (!errors.AddIf(testcase.Length == 0, "testcase", "A testcase is required (checklist.<template> for a checklist)."))
-        {
-            errors.AddIf(!TestcaseName().IsMatch(testcase), "testcase", "Use 1-200 letters, digits, '.', '_' or '-'.");
-        }
+        var testcase = TestcaseName.Validate(request.Testcase, errors, missing: "A testcase is required (checklist.<template> for a checklist).");
         var scenario = request.Scenario?.Trim() ?? "";
         errors.AddIf(scenario.Length > 200 || scenario.Any(char.IsControl), "scenario", "A scenario is at most 200 printable characters.");
         errors.AddIf(string.IsNullOrWhiteSpace(request.Reason), "reason", "A reason is required: it stays in the history.");
@@ -105,9 +102,6 @@ public sealed partial class WaiverService(IDbContextFactory<AppDbContext> dbFact
         waiver.Scenario.Length == 0 ? null : waiver.Scenario, waiver.Reason, waiver.CreatedBy, waiver.CreatedAt, waiver.ExpiresAt,
         waiver.RevokedAt, waiver.RevokedBy,
         waiver.RevokedAt is not null ? "revoked" : waiver.ExpiresAt is { } e && e <= now ? "expired" : "active");
-
-    [GeneratedRegex(Result.TestcasePattern)]
-    private static partial Regex TestcaseName();
 }
 
 public sealed record WaiverRequest(string? Testcase, string? Scenario, string? Reason, DateTimeOffset? Expires);
