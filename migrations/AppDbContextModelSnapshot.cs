@@ -531,6 +531,36 @@ namespace ComposeGate.Migrations
                     b.ToTable("ChecklistTemplates");
                 });
 
+            modelBuilder.Entity("ComposeGate.Forge.ForgeNote", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Author")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MergeRequestId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergeRequestId", "Id");
+
+                    b.ToTable("ForgeNotes");
+                });
+
             modelBuilder.Entity("ComposeGate.Forge.IssueLink", b =>
                 {
                     b.Property<long>("Id")
@@ -1172,6 +1202,15 @@ namespace ComposeGate.Migrations
                         .IsRequired();
 
                     b.Navigation("Template");
+                });
+
+            modelBuilder.Entity("ComposeGate.Forge.ForgeNote", b =>
+                {
+                    b.HasOne("ComposeGate.Forge.MergeRequestLink", null)
+                        .WithMany()
+                        .HasForeignKey("MergeRequestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ComposeGate.Forge.IssueLink", b =>

@@ -10,6 +10,7 @@ using ComposeGate.Web.Features.Health;
 using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
+using ComposeGate.Web.Forge;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -22,6 +23,7 @@ builder.AddHealth();
 builder.AddCandidates();
 builder.AddSources();
 builder.AddGating();
+builder.AddForge();
 builder.AddUi();
 
 var app = builder.Build();

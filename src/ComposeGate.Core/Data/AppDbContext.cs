@@ -30,6 +30,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Policy> Policies => Set<Policy>();
     public DbSet<MergeRequestLink> MergeRequests => Set<MergeRequestLink>();
     public DbSet<IssueLink> Issues => Set<IssueLink>();
+    public DbSet<ForgeNote> ForgeNotes => Set<ForgeNote>();
     public DbSet<PromotionAttempt> PromotionAttempts => Set<PromotionAttempt>();
     public DbSet<PromotionStep> PromotionSteps => Set<PromotionStep>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -24,3 +24,12 @@ internal sealed class IssueLinkConfiguration : IEntityTypeConfiguration<IssueLin
         builder.HasIndex(i => new { i.StreamId, i.CreatedAt });
     }
 }
+
+internal sealed class ForgeNoteConfiguration : IEntityTypeConfiguration<ForgeNote>
+{
+    public void Configure(EntityTypeBuilder<ForgeNote> builder)
+    {
+        builder.HasIndex(n => new { n.MergeRequestId, n.Id });
+        builder.HasOne<MergeRequestLink>().WithMany().HasForeignKey(n => n.MergeRequestId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -30,6 +30,8 @@ public class ComposeGateFactory : WebApplicationFactory<Program>
         builder.UseSetting("ComposeGate:DataDir", DataDir);
         builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
         builder.UseSetting("ComposeGate:Bootstrap:AdminPassword", AdminPassword);
+        // Merge requests are the forge tests' business; elsewhere they would only add background git work.
+        builder.UseSetting("ComposeGate:Forge:Enabled", "false");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,291 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using ComposeGate.Candidates;
+using ComposeGate.Data;
+using ComposeGate.Forge;
+using ComposeGate.Policies;
+using ComposeGate.Web.Features.Candidates;
+using ComposeGate.Web.Features.Decisions;
+using ComposeGate.Web.Live;
+using Microsoft.EntityFrameworkCore;
+
+namespace ComposeGate.Web.Forge;
+
+/// <summary>
+/// Keeps each candidate's merge request in line with the gate: opens it when the candidate arrives, then keeps
+/// its label and single status note current as the decision changes, and closes it when the candidate is set
+/// aside. Work comes from change notifications and from a periodic reconciliation, so a missed notification or
+/// a restart only delays it; every step is idempotent. Failures are retried with backoff.
+/// </summary>
+public sealed class ForgeSync(
+    IForge forge,
+    IDbContextFactory<AppDbContext> dbFactory,
+    DecisionService decisions,
+    CandidateCatalog catalog,
+    ChangeFeed feed,
+    ForgeSyncOptions options,
+    TimeProvider clock,
+    ILogger<ForgeSync> logger) : BackgroundService
+{
+    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(1);
+    // Lists, not arrays: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
+    private static readonly List<CandidateStatus> Open = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
+    private static readonly List<CandidateStatus> SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
+
+    private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> queued = new(StringComparer.Ordinal);
+    private readonly Lock gate = new();
+
+    public void Enqueue(string candidateId)
+    {
+        lock (gate)
+        {
+            if (!queued.Add(candidateId))
+            {
+                return;
+            }
+        }
+        queue.Writer.TryWrite(candidateId);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        feed.Changed += OnChanged;
+        try
+        {
+            using var reconcile = new PeriodicTimer(ReconcileInterval, clock);
+            var reconciling = ReconcileLoopAsync(reconcile, stoppingToken);
+            await ReconcileAsync(stoppingToken);
+            await foreach (var candidateId in queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                lock (gate)
+                {
+                    queued.Remove(candidateId);
+                }
+                await SyncWithRetriesAsync(candidateId, stoppingToken);
+            }
+            await reconciling;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            feed.Changed -= OnChanged;
+        }
+    }
+
+    private void OnChanged(CandidateChange change) => Enqueue(change.CandidateId);
+
+    private async Task ReconcileLoopAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                await ReconcileAsync(ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Queues every candidate whose merge request may be missing or out of date.</summary>
+    public async Task ReconcileAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var ids = await db.Candidates
+            .Where(c => Open.Contains(c.Status) || (SetAside.Contains(c.Status) && c.MergeRequest != null && c.MergeRequest.State == MergeRequestState.Opened))
+            .Select(c => c.Id).ToListAsync(ct);
+        ids.ForEach(Enqueue);
+    }
+
+    private async Task SyncWithRetriesAsync(string candidateId, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SyncAsync(candidateId, ct);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < options.Attempts)
+            {
+                var delay = TimeSpan.FromTicks(options.FirstRetry.Ticks * (1L << (attempt - 1)));
+                logger.LogWarning("Syncing the merge request of {Candidate} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
+                    candidateId, attempt, delay, e.Message);
+                await Task.Delay(delay, clock, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Left for the next reconciliation.
+                logger.LogError(e, "Syncing the merge request of {Candidate} failed {Attempts} times", candidateId, attempt);
+                return;
+            }
+        }
+    }
+
+    /// <summary>One candidate: open its merge request if needed, then bring label and status note up to date.</summary>
+    public async Task SyncAsync(string candidateId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var candidate = await db.Candidates.AsNoTracking().Include(c => c.Stream).Include(c => c.MergeRequest)
+            .SingleOrDefaultAsync(c => c.Id == candidateId, ct);
+        if (candidate is null)
+        {
+            return;
+        }
+        var mergeRequest = candidate.MergeRequest is { } link ? Local.LocalForge.ToForge(link) : null;
+        if (SetAside.Contains(candidate.Status))
+        {
+            if (mergeRequest is { State: MergeRequestState.Opened })
+            {
+                await SaveAsync(candidateId, await forge.CloseAsync(mergeRequest,
+                    $"Closed: the candidate was {candidate.Status.ToString().ToLowerInvariant()}{(candidate.StatusReason is null ? "" : $" — {candidate.StatusReason}")}.", ct), ct);
+            }
+            return;
+        }
+        if (!Open.Contains(candidate.Status) && candidate.Status != CandidateStatus.Promoted && candidate.Status != CandidateStatus.Promoting)
+        {
+            return;
+        }
+        if (mergeRequest is null)
+        {
+            mergeRequest = await forge.EnsureMergeRequestAsync(await BranchAsync(db, candidate, ct), ct);
+            await SaveAsync(candidateId, mergeRequest, ct);
+        }
+        if (mergeRequest.State != MergeRequestState.Opened)
+        {
+            return;
+        }
+        var decision = await decisions.EvaluateAsync(candidateId, ct: ct);
+        if (decision is null)
+        {
+            return;
+        }
+        var status = Status(candidate, decision);
+        if (status.Label != mergeRequest.GateLabel || mergeRequest.StatusNoteId is null || await NoteChangedAsync(mergeRequest, status.Note, ct))
+        {
+            await SaveAsync(candidateId, await forge.UpdateStatusAsync(mergeRequest, status, ct), ct);
+        }
+    }
+
+    private async Task<bool> NoteChangedAsync(ForgeMergeRequest mergeRequest, string note, CancellationToken ct)
+    {
+        // The built-in forge keeps its notes with us; for others the note is re-sent only when the label moves.
+        if (mergeRequest.Provider != ForgeProvider.Local || mergeRequest.StatusNoteId is not { } id)
+        {
+            return false;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ForgeNotes.Where(n => n.Id == id).Select(n => n.Body).SingleOrDefaultAsync(ct) != note;
+    }
+
+    private async Task SaveAsync(string candidateId, ForgeMergeRequest mergeRequest, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var link = await db.MergeRequests.SingleOrDefaultAsync(m => m.CandidateId == candidateId, ct);
+        var now = clock.GetUtcNow();
+        if (link is null)
+        {
+            link = new MergeRequestLink
+            {
+                CandidateId = candidateId,
+                Url = mergeRequest.Url,
+                SourceBranch = mergeRequest.SourceBranch,
+                TargetBranch = mergeRequest.TargetBranch,
+                CreatedAt = now,
+            };
+            db.MergeRequests.Add(link);
+        }
+        link.Provider = mergeRequest.Provider;
+        link.Number = mergeRequest.Number;
+        link.Url = mergeRequest.Url;
+        link.State = mergeRequest.State;
+        link.HeadSha = mergeRequest.HeadSha;
+        link.StatusNoteId = mergeRequest.StatusNoteId;
+        link.GateLabel = mergeRequest.GateLabel;
+        link.MergeSha = mergeRequest.MergeSha;
+        link.UpdatedAt = now;
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>The branch of a candidate: its source packages (one name-version-release a line, sorted) and its facts.</summary>
+    private async Task<CandidateBranch> BranchAsync(AppDbContext db, Candidate candidate, CancellationToken ct)
+    {
+        var stream = candidate.Stream.Name;
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var packages = await db.CandidatePackages.AsNoTracking().Where(p => p.CandidateId == candidate.Id)
+            .Select(p => p.Name + "-" + p.Version + "-" + p.Release).ToListAsync(ct);
+        if (candidate.Digest is null)
+        {
+            files[$"streams/{stream}/packages.txt"] = string.Concat(packages.Distinct().Order(StringComparer.Ordinal).Select(p => p + "\n"));
+        }
+        else
+        {
+            files[$"streams/{stream}/image.txt"] = $"{candidate.Image}@{candidate.Digest}\n";
+        }
+        files[$"streams/{stream}/candidate.json"] = JsonSerializer.Serialize(new
+        {
+            id = candidate.Id,
+            stream,
+            source = candidate.SourceUrl,
+            digest = candidate.Digest,
+            compose = candidate.ComposeDate is null ? null : new
+            {
+                release = $"{candidate.ReleaseShort}-{candidate.ReleaseVersion}",
+                date = candidate.ComposeDate,
+                type = candidate.ComposeType,
+                respin = candidate.ComposeRespin,
+                label = candidate.ComposeLabel,
+                sourcePackages = candidate.SourcePackageCount,
+                rpms = candidate.BinaryPackageCount,
+            },
+        }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
+
+        var description = new StringBuilder($"Candidate `{candidate.Id}` of stream `{stream}`.\n\n");
+        if (candidate.Digest is null && (await catalog.DiffAsync(candidate.Id, null, DiffLevel.Source, ct)) is Api.Outcome<CandidateDiff>.Ok diff)
+        {
+            var d = diff.Value.Diff;
+            description.Append($"Against {(diff.Value.Base is null ? "nothing published yet" : $"`{diff.Value.Base}`")}: ")
+                .Append($"{d.Count(ChangeKind.Added)} added, {d.Count(ChangeKind.Removed)} removed, {d.Count(ChangeKind.Upgraded)} upgraded, ")
+                .Append($"{d.Count(ChangeKind.Downgraded)} downgraded, {d.Count(ChangeKind.Unchanged)} unchanged source packages.\n\n");
+        }
+        description.Append("ComposeGate keeps the `gate::` label and its status note on this merge request up to date; it is merged when the candidate is promoted.\n");
+        return new CandidateBranch(stream, candidate.Id, $"candidates/{stream}/{candidate.Id}", options.TargetBranch, files,
+            $"Candidate {candidate.Id}", $"Candidate {candidate.Id}", description.ToString());
+    }
+
+    /// <summary>The decision as the forge shows it.</summary>
+    public static GateStatus Status(Candidate candidate, Decision decision)
+    {
+        var label = candidate.Status == CandidateStatus.Promoted ? "gate::promoted"
+            : decision.Satisfied ? "gate::passed"
+            : decision.Requirements.Any(r => r.State is RequirementStatus.Failed or RequirementStatus.Errored) ? "gate::failed"
+            : "gate::pending";
+        var note = new StringBuilder("<!-- composegate:status -->\n")
+            .Append($"**ComposeGate:** {(decision.Satisfied ? "satisfied" : "not satisfied")} — {decision.Summary}\n\n");
+        if (decision.Requirements.Count > 0)
+        {
+            note.Append("| requirement | state | detail |\n|---|---|---|\n");
+            foreach (var requirement in decision.Requirements)
+            {
+                note.Append($"| {requirement.Kind} `{requirement.Name}`{(requirement.Scenario is null ? "" : $" ({requirement.Scenario})")} | {requirement.State.ToString().ToLowerInvariant()} | {requirement.Detail.Replace("|", "\\|")} |\n");
+            }
+        }
+        var statuses = decision.Requirements.Select(r => new RequirementCommitStatus($"composegate/{r.Kind}/{r.Name}{(r.Scenario is null ? "" : $"/{r.Scenario}")}",
+            r.State switch
+            {
+                RequirementStatus.Satisfied or RequirementStatus.Waived => "success",
+                RequirementStatus.Failed or RequirementStatus.Errored => "failed",
+                RequirementStatus.Pending => "running",
+                _ => "pending",
+            }, r.Detail.Length > 255 ? r.Detail[..255] : r.Detail)).ToList();
+        return new GateStatus(label, note.ToString(), statuses);
+    }
+}
+
+/// <summary>How merge requests are kept in sync: the target branch and the retry schedule.</summary>
+public sealed record ForgeSyncOptions(string TargetBranch, int Attempts, TimeSpan FirstRetry);
