@@ -97,7 +97,8 @@ public sealed class ForgeSync(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ids = await db.Candidates
-            .Where(c => Open.Contains(c.Status) || (SetAside.Contains(c.Status) && c.MergeRequest != null && c.MergeRequest.State == MergeRequestState.Opened))
+            .Where(c => Open.Contains(c.Status)
+                || ((SetAside.Contains(c.Status) || c.Status == CandidateStatus.Promoted) && c.MergeRequest != null && c.MergeRequest.State == MergeRequestState.Opened))
             .Select(c => c.Id).ToListAsync(ct);
         ids.ForEach(Enqueue);
     }
@@ -147,7 +148,7 @@ public sealed class ForgeSync(
             }
             return;
         }
-        if (!Open.Contains(candidate.Status) && candidate.Status != CandidateStatus.Promoted && candidate.Status != CandidateStatus.Promoting)
+        if (!Open.Contains(candidate.Status) && candidate.Status is not (CandidateStatus.Promoting or CandidateStatus.Promoted))
         {
             return;
         }
@@ -168,7 +169,13 @@ public sealed class ForgeSync(
         var status = Status(candidate, decision);
         if (status.Label != mergeRequest.GateLabel || mergeRequest.StatusNoteId is null || await NoteChangedAsync(mergeRequest, status.Note, ct))
         {
-            await SaveAsync(candidateId, await forge.UpdateStatusAsync(mergeRequest, status, ct), ct);
+            mergeRequest = await forge.UpdateStatusAsync(mergeRequest, status, ct);
+            await SaveAsync(candidateId, mergeRequest, ct);
+        }
+        // Published: the target branch's history is the history of published candidates.
+        if (candidate.Status == CandidateStatus.Promoted)
+        {
+            await SaveAsync(candidateId, await forge.MergeAsync(mergeRequest, ct), ct);
         }
     }
 

@@ -165,3 +165,90 @@ public sealed class ForgeSyncTests
         throw new TimeoutException($"The merge request never got {label}.");
     }
 }
+
+public sealed class ForgeLifecycleTests
+{
+    [Fact]
+    public async Task PromotedCandidate_IsMerged_RejectedOne_IsClosed_AndTheTargetHoldsOnlyThePublishedOne()
+    {
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Forge:Enabled"] = "true";
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
+        var published = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-6.el10", "bash")]);
+        var rejected = new TestCompose("CentOS-Stream-10-20261121.0", [new("bash", "0:5.2.26-7.el10", "bash")]);
+        await admin.PostAsync("/api/v1/streams/cs10/candidates", published.Content());
+        await admin.PostAsync("/api/v1/streams/cs10/candidates", rejected.Content());
+        await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.StatusNoteId != null), 2);
+
+        await SetStatusAsync(app, published.Id, ComposeGate.Candidates.CandidateStatus.Promoted);
+        await SetStatusAsync(app, rejected.Id, ComposeGate.Candidates.CandidateStatus.Rejected);
+
+        await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.State == MergeRequestState.Merged), 1);
+        await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.State == MergeRequestState.Closed), 1);
+        var git = app.Services.GetRequiredService<LocalForge>().Git;
+        Assert.Equal("bash-5.2.26-6.el10\n", await git.RunAsync("show", "refs/heads/main:streams/cs10/packages.txt"));
+        var candidate = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{published.Id}");
+        Assert.Equal("merged", candidate.GetProperty("mergeRequest").GetProperty("state").GetString());
+        var closed = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{rejected.Id}");
+        Assert.Equal("closed", closed.GetProperty("mergeRequest").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task CrashBetweenBranchAndMergeRequest_ResumesWithoutDuplicates()
+    {
+        using var app = new ComposeGateFactory();
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
+        var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-6.el10", "bash")]);
+        await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content());
+        var forge = app.Services.GetRequiredService<LocalForge>();
+        var sync = app.Services.GetRequiredService<ForgeSync>();
+        await sync.SyncAsync(compose.Id, default);
+        var head = (await forge.Git.RunAsync("rev-parse", $"refs/heads/candidates/cs10/{compose.Id}")).Trim();
+        // The crash: the branch was pushed, but the merge request record was never written.
+        await app.WithDbAsync(async db =>
+        {
+            db.ForgeNotes.RemoveRange(db.ForgeNotes);
+            db.MergeRequests.RemoveRange(db.MergeRequests);
+            return await db.SaveChangesAsync();
+        });
+
+        await sync.SyncAsync(compose.Id, default);
+        await sync.SyncAsync(compose.Id, default);
+
+        var link = await app.WithDbAsync(db => db.MergeRequests.SingleAsync());
+        Assert.Equal(head, link.HeadSha);
+        Assert.Equal(1, await app.WithDbAsync(db => db.ForgeNotes.CountAsync()));
+        Assert.Single((await forge.Git.RunAsync("for-each-ref", "--format=%(refname)", "refs/heads/candidates")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static async Task SetStatusAsync(ComposeGateFactory app, string id, ComposeGate.Candidates.CandidateStatus status)
+    {
+        await app.WithDbAsync(async db =>
+        {
+            var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == id);
+            candidate.Status = status;
+            if (status == ComposeGate.Candidates.CandidateStatus.Promoted)
+            {
+                candidate.PromotedAt = app.Clock.GetUtcNow();
+            }
+            return await db.SaveChangesAsync();
+        });
+        app.Services.GetRequiredService<ComposeGate.Web.Live.ChangeFeed>().Publish(new(id, "cs10", "status"));
+    }
+
+    /// <summary>Waits for the background sync (a condition, not a time limit on the code).</summary>
+    private static async Task WaitAsync(ComposeGateFactory app, Func<ComposeGate.Data.AppDbContext, Task<int>> count, int expected)
+    {
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            if (await app.WithDbAsync(count) == expected)
+            {
+                return;
+            }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"Expected {expected}, still {await app.WithDbAsync(count)}.");
+    }
+}
