@@ -6,6 +6,7 @@ using ComposeGate.Web.Data;
 using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Checklists;
 using ComposeGate.Web.Features.Decisions;
+using ComposeGate.Web.Features.Events;
 using ComposeGate.Web.Features.Health;
 using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
@@ -24,6 +25,7 @@ builder.AddCandidates();
 builder.AddSources();
 builder.AddGating();
 builder.AddForge();
+builder.AddOutgoingEvents();
 builder.AddUi();
 
 var app = builder.Build();
@@ -48,6 +50,7 @@ app.MapStreamsApi();
 app.MapTokensApi();
 app.MapCandidatesApi();
 app.MapGatingApi();
+app.MapEventsApi();
 app.MapUi();
 
 app.Run();

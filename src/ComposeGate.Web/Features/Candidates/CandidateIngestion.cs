@@ -26,6 +26,7 @@ public sealed class CandidateIngestion(
     IngestProgress progress,
     CandidateCatalog catalog,
     Decisions.DecisionService decisions,
+    Events.OutgoingEvents events,
     TimeProvider clock,
     ILogger<CandidateIngestion> logger)
 {
@@ -139,6 +140,10 @@ public sealed class CandidateIngestion(
             db.Record(now, actor, "candidate.created",
                 $"Received compose {info.Id}: {packages.Count} source packages, {metadata.Rpms.Count} RPMs{(unchanged ? " (unchanged: same source packages as " + newest + ")" : "")}",
                 candidateId: info.Id, streamId: stream.Id, data: new { sourceUrl, unchanged, previous = newest });
+            events.Record(db, stream.Id, stream.Name, Events.OutgoingEvents.CandidateCreated, info.Id, new
+            {
+                kind = "compose", sourceUrl, unchanged, sourcePackages = packages.Count, rpms = metadata.Rpms.Count,
+            });
             await db.SaveChangesAsync(ct);
             InsertManifest(db, info.Id, packages, (done, total) => progress.Report(progressId, "storing RPMs", done, total, info.Id));
             await transaction.CommitAsync(ct);
@@ -185,6 +190,7 @@ public sealed class CandidateIngestion(
         });
         db.Record(now, actor, "candidate.created", $"Received image {image.Image}@{image.Digest}{(image.Tag is null ? "" : $" (from :{image.Tag})")}",
             candidateId: id, streamId: stream.Id, data: new { image.Image, image.Tag, image.Digest, image.Platforms });
+        events.Record(db, stream.Id, stream.Name, Events.OutgoingEvents.CandidateCreated, id, new { kind = "image", image.Image, image.Tag, image.Digest });
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         await decisions.RecomputeAsync(id, actor, ct);

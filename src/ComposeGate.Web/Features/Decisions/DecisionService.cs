@@ -17,7 +17,12 @@ namespace ComposeGate.Web.Features.Decisions;
 /// waivers and checklist runs, at any point in time. After every change the decision is recomputed; when it
 /// changes (satisfied, or any requirement's state) the change is recorded as an event and open pages hear of it.
 /// </summary>
-public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, ChangeFeed feed, TimeProvider clock, ILogger<DecisionService> logger)
+public sealed class DecisionService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    ChangeFeed feed,
+    Events.OutgoingEvents events,
+    TimeProvider clock,
+    ILogger<DecisionService> logger)
 {
     public const string ChangedKind = "decision.changed";
 
@@ -177,6 +182,13 @@ public sealed class DecisionService(IDbContextFactory<AppDbContext> dbFactory, C
                 data: new RecordedDecision(decision.Satisfied, decision.Summary, signature,
                     decision.Requirements.Select(r => new RecordedRequirement(r.Kind, r.Name, r.Scenario, r.State.ToString().ToLowerInvariant(), r.Detail)).ToList(),
                     previous is null ? null : new PreviousDecision(previous.Satisfied, previous.Summary)));
+            events.Record(db, candidate.StreamId, candidate.Stream.Name, Events.OutgoingEvents.DecisionChanged, candidateId, new
+            {
+                decision.Satisfied,
+                decision.Summary,
+                previous = previous is null ? null : new { previous.Satisfied, previous.Summary },
+                requirements = decision.Requirements.Select(r => new { r.Kind, r.Name, r.Scenario, state = r.State.ToString().ToLowerInvariant(), r.Detail }),
+            });
         }
 
         candidate.DecisionSatisfied = decision.Satisfied;

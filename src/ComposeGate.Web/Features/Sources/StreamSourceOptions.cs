@@ -18,6 +18,17 @@ public sealed class StreamSettings
 {
     public string? Description { get; set; }
     public SourceSettings? Source { get; set; }
+
+    /// <summary>Subscribers to the stream's events: HMAC-signed JSON POSTs.</summary>
+    public List<WebhookSettings> Webhooks { get; set; } = [];
+}
+
+/// <summary>One subscriber: <c>Events</c> limits which events it gets (all when empty).</summary>
+public sealed class WebhookSettings
+{
+    public string? Url { get; set; }
+    public string? Secret { get; set; }
+    public List<string> Events { get; set; } = [];
 }
 
 /// <summary>Where a stream's candidates come from, checked on a Quartz cron schedule.</summary>
@@ -46,6 +57,22 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             if (!System.Text.RegularExpressions.Regex.IsMatch(stream, ReleaseStream.NamePattern))
             {
                 errors.Add($"{key}: '{stream}' is not a stream name (lower-case letters, digits, '.', '_', '-').");
+            }
+            for (var i = 0; i < settings.Webhooks.Count; i++)
+            {
+                var hook = settings.Webhooks[i];
+                if (!Uri.TryCreate(hook.Url, UriKind.Absolute, out var hookUri) || hookUri.Scheme is not ("http" or "https"))
+                {
+                    errors.Add($"{key}:Webhooks:{i}:Url '{hook.Url}' is not an http(s) URL.");
+                }
+                if (string.IsNullOrEmpty(hook.Secret) || hook.Secret.Length < 16)
+                {
+                    errors.Add($"{key}:Webhooks:{i}:Secret is required (at least 16 characters): receivers check the signature with it.");
+                }
+                foreach (var unknown in hook.Events.Where(e => !Events.OutgoingEvents.Kinds.Contains(e)))
+                {
+                    errors.Add($"{key}:Webhooks:{i}:Events '{unknown}' is not an event ({string.Join(", ", Events.OutgoingEvents.Kinds)}).");
+                }
             }
             if (settings.Source is not { } source)
             {

@@ -1,0 +1,51 @@
+using System.Text.Json;
+using ComposeGate.Data;
+using ComposeGate.Events;
+using ComposeGate.Web.Features.Sources;
+using Microsoft.Extensions.Options;
+
+namespace ComposeGate.Web.Features.Events;
+
+/// <summary>
+/// The stream events third parties can follow without GitLab: each configured webhook of the stream gets a
+/// delivery row in the same transaction as the change, and the sender POSTs it, signed, until it is accepted.
+/// </summary>
+public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, TimeProvider clock)
+{
+    public const string CandidateCreated = "candidate.created";
+    public const string DecisionChanged = "decision.changed";
+    public const string CandidatePromoted = "candidate.promoted";
+    public const string CandidateFailed = "candidate.failed";
+
+    public static readonly IReadOnlyList<string> Kinds = [CandidateCreated, DecisionChanged, CandidatePromoted, CandidateFailed];
+
+    /// <summary>Adds the deliveries of an event to <paramref name="db"/>; they are saved with the caller's change.</summary>
+    public void Record(AppDbContext db, int streamId, string stream, string kind, string? candidateId, object data)
+    {
+        if (!streams.CurrentValue.TryGetValue(stream, out var settings) || settings.Webhooks.Count == 0)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var eventId = Guid.NewGuid();
+        var payload = JsonSerializer.Serialize(new { id = eventId, @event = kind, stream, candidate = candidateId, at = now, data }, JsonSerializerOptions.Web);
+        foreach (var hook in settings.Webhooks.Where(h => h.Events.Count == 0 || h.Events.Contains(kind)))
+        {
+            db.WebhookDeliveries.Add(new WebhookDelivery
+            {
+                EventId = eventId,
+                StreamId = streamId,
+                CandidateId = candidateId,
+                Event = kind,
+                Url = hook.Url!,
+                Payload = payload,
+                CreatedAt = now,
+                NextAttemptAt = now,
+            });
+        }
+    }
+
+    /// <summary>The secret of a stream's webhook, from configuration (secrets are never stored in the database).</summary>
+    public string? SecretFor(string stream, string url) =>
+        streams.CurrentValue.TryGetValue(stream, out var settings) ? settings.Webhooks.FirstOrDefault(h => h.Url == url)?.Secret : null;
+}
