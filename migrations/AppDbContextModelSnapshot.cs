@@ -615,6 +615,25 @@ namespace ComposeGate.Migrations
                     b.ToTable("ForgeNotes");
                 });
 
+            modelBuilder.Entity("ComposeGate.Forge.HookReceipt", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("HookReceipts");
+                });
+
             modelBuilder.Entity("ComposeGate.Forge.IssueLink", b =>
                 {
                     b.Property<long>("Id")

@@ -12,6 +12,7 @@ using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
 using ComposeGate.Web.Forge;
+using ComposeGate.Web.Forge.GitLab;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -51,6 +52,7 @@ app.MapTokensApi();
 app.MapCandidatesApi();
 app.MapGatingApi();
 app.MapEventsApi();
+app.MapGitLabHooks();
 app.MapUi();
 
 app.Run();

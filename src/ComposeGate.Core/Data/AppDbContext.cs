@@ -31,6 +31,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<MergeRequestLink> MergeRequests => Set<MergeRequestLink>();
     public DbSet<IssueLink> Issues => Set<IssueLink>();
     public DbSet<ForgeNote> ForgeNotes => Set<ForgeNote>();
+    public DbSet<HookReceipt> HookReceipts => Set<HookReceipt>();
     public DbSet<PromotionAttempt> PromotionAttempts => Set<PromotionAttempt>();
     public DbSet<PromotionStep> PromotionSteps => Set<PromotionStep>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();

@@ -33,3 +33,12 @@ internal sealed class ForgeNoteConfiguration : IEntityTypeConfiguration<ForgeNot
         builder.HasOne<MergeRequestLink>().WithMany().HasForeignKey(n => n.MergeRequestId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class HookReceiptConfiguration : IEntityTypeConfiguration<HookReceipt>
+{
+    public void Configure(EntityTypeBuilder<HookReceipt> builder)
+    {
+        builder.HasKey(r => r.Key);
+        builder.HasIndex(r => r.ReceivedAt);
+    }
+}

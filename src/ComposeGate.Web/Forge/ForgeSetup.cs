@@ -52,6 +52,7 @@ internal static class ForgeSetup
         builder.Services.AddSingleton(services => new ForgeSyncOptions(
             services.GetRequiredService<LocalForgeOptions>().TargetBranch, Attempts: 5, FirstRetry: TimeSpan.FromSeconds(2)));
         builder.Services.AddSingleton<ForgeSync>();
+        builder.Services.AddSingleton<GitLab.GitLabHookHandler>();
         if (builder.Configuration.GetValue(ForgeOptions.Section + ":Enabled", true))
         {
             builder.Services.AddHostedService(services => services.GetRequiredService<ForgeSync>());
