@@ -30,9 +30,8 @@ public sealed class MergeRequestTests(BrowserFixture app)
         await BrowserFixture.WaitInteractiveAsync(page);
 
         Assert.Contains("opened", await page.TextContentAsync("[data-testid=mr-state]"));
-        var diff = await page.TextContentAsync("[data-testid=mr-diff]");
         var first = compose.Packages.OrderBy(p => p.Name, StringComparer.Ordinal).First();
-        Assert.Contains($"+{first.Name}-{first.Evr.Version}-{first.Evr.Release}", diff);
+        await page.Locator("[data-testid=mr-diff]", new() { HasText = $"+{first.Name}-{first.Evr.Version}-{first.Evr.Release}" }).WaitForAsync();
         await page.Locator("[data-testid=mr-note]", new() { HasText = "ComposeGate:" }).First.WaitForAsync();
         await page.Context.CloseAsync();
     }
