@@ -720,6 +720,9 @@ namespace ComposeGate.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("StatusDigest")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("StatusNoteId")
                         .HasColumnType("INTEGER");
 

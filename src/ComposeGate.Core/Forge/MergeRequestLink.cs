@@ -18,6 +18,8 @@ public sealed class MergeRequestLink
     public long? StatusNoteId { get; set; }
     /// <summary>The label last applied (<c>gate::pending</c>, …) so unchanged labels are not re-sent.</summary>
     public string? GateLabel { get; set; }
+    /// <summary>SHA-256 of the status note last written, so an unchanged note is not re-sent to the forge.</summary>
+    public string? StatusDigest { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? MergedAt { get; set; }

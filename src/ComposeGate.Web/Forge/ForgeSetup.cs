@@ -9,13 +9,15 @@ public sealed class ForgeOptions
 {
     public const string Section = "ComposeGate:Forge";
 
-    /// <summary><c>Local</c> (the built-in git forge, the default).</summary>
+    /// <summary><c>Local</c> (the built-in git forge, the default) or <c>GitLab</c>.</summary>
     public string Provider { get; set; } = "Local";
 
     /// <summary>Keeps merge requests in sync with candidates; on by default.</summary>
     public bool Enabled { get; set; } = true;
 
     public LocalSettings Local { get; set; } = new();
+
+    public GitLab.GitLabOptions GitLab { get; set; } = new();
 
     public sealed class LocalSettings
     {
@@ -27,10 +29,36 @@ public sealed class ForgeOptions
 
 internal sealed class ForgeOptionsValidator : IValidateOptions<ForgeOptions>
 {
-    public ValidateOptionsResult Validate(string? name, ForgeOptions options) =>
-        options.Provider == "Local"
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"ComposeGate:Forge:Provider '{options.Provider}' is not available in this version; use Local.");
+    public ValidateOptionsResult Validate(string? name, ForgeOptions options)
+    {
+        if (options.Provider == "Local")
+        {
+            return ValidateOptionsResult.Success;
+        }
+        if (options.Provider != "GitLab")
+        {
+            return ValidateOptionsResult.Fail($"ComposeGate:Forge:Provider '{options.Provider}' is not a forge; use Local or GitLab.");
+        }
+        var errors = new List<string>();
+        var gitlab = options.GitLab;
+        if (!Uri.TryCreate(gitlab.BaseUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+        {
+            errors.Add("ComposeGate:Forge:GitLab:BaseUrl must be the instance's http(s) URL.");
+        }
+        if (string.IsNullOrWhiteSpace(gitlab.Project))
+        {
+            errors.Add("ComposeGate:Forge:GitLab:Project is required (a project id or group/project).");
+        }
+        if (string.IsNullOrWhiteSpace(gitlab.Token))
+        {
+            errors.Add("ComposeGate:Forge:GitLab:Token is required (an access token with api scope).");
+        }
+        if (string.IsNullOrWhiteSpace(gitlab.WebhookSecret) || gitlab.WebhookSecret.Length < 16)
+        {
+            errors.Add("ComposeGate:Forge:GitLab:WebhookSecret is required (at least 16 characters): webhook deliveries are checked against it.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }
 
 internal static class ForgeSetup
@@ -48,9 +76,26 @@ internal static class ForgeSetup
             return new LocalForgeOptions(repository, options.Local.TargetBranch);
         });
         builder.Services.AddSingleton<LocalForge>();
-        builder.Services.AddSingleton<IForge>(services => services.GetRequiredService<LocalForge>());
+        var configured = builder.Configuration.GetSection(ForgeOptions.Section).Get<ForgeOptions>() ?? new ForgeOptions();
+        if (configured.Provider == "GitLab")
+        {
+            builder.Services.AddSingleton(services => services.GetRequiredService<IOptions<ForgeOptions>>().Value.GitLab);
+            builder.Services.AddHttpClient<GitLab.GitLabClient>();
+            builder.Services.AddSingleton<IForge>(services => new GitLab.GitLabForge(
+                services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(GitLab.GitLabClient)) is { } http
+                    ? new GitLab.GitLabClient(http, services.GetRequiredService<GitLab.GitLabOptions>(),
+                        services.GetRequiredService<ILogger<GitLab.GitLabClient>>(), services.GetRequiredService<TimeProvider>())
+                    : throw new InvalidOperationException(),
+                services.GetRequiredService<GitLab.GitLabOptions>(),
+                services.GetRequiredService<ILogger<GitLab.GitLabForge>>()));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IForge>(services => services.GetRequiredService<LocalForge>());
+        }
         builder.Services.AddSingleton(services => new ForgeSyncOptions(
-            services.GetRequiredService<LocalForgeOptions>().TargetBranch, Attempts: 5, FirstRetry: TimeSpan.FromSeconds(2)));
+            configured.Provider == "GitLab" ? configured.GitLab.TargetBranch : services.GetRequiredService<LocalForgeOptions>().TargetBranch,
+            Attempts: 5, FirstRetry: TimeSpan.FromSeconds(2)));
         builder.Services.AddSingleton<ForgeSync>();
         builder.Services.AddSingleton<GitLab.GitLabHookHandler>();
         if (builder.Configuration.GetValue(ForgeOptions.Section + ":Enabled", true))

@@ -167,10 +167,11 @@ public sealed class ForgeSync(
             return;
         }
         var status = Status(candidate, decision);
-        if (status.Label != mergeRequest.GateLabel || mergeRequest.StatusNoteId is null || await NoteChangedAsync(mergeRequest, status.Note, ct))
+        var digest = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(status.Label + "\n" + status.Note)));
+        if (mergeRequest.StatusNoteId is null || digest != candidate.MergeRequest?.StatusDigest)
         {
             mergeRequest = await forge.UpdateStatusAsync(mergeRequest, status, ct);
-            await SaveAsync(candidateId, mergeRequest, ct);
+            await SaveAsync(candidateId, mergeRequest, ct, digest);
         }
         // Published: the target branch's history is the history of published candidates.
         if (candidate.Status == CandidateStatus.Promoted)
@@ -179,18 +180,7 @@ public sealed class ForgeSync(
         }
     }
 
-    private async Task<bool> NoteChangedAsync(ForgeMergeRequest mergeRequest, string note, CancellationToken ct)
-    {
-        // The built-in forge keeps its notes with us; for others the note is re-sent only when the label moves.
-        if (mergeRequest.Provider != ForgeProvider.Local || mergeRequest.StatusNoteId is not { } id)
-        {
-            return false;
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.ForgeNotes.Where(n => n.Id == id).Select(n => n.Body).SingleOrDefaultAsync(ct) != note;
-    }
-
-    private async Task SaveAsync(string candidateId, ForgeMergeRequest mergeRequest, CancellationToken ct)
+    private async Task SaveAsync(string candidateId, ForgeMergeRequest mergeRequest, CancellationToken ct, string? statusDigest = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var link = await db.MergeRequests.SingleOrDefaultAsync(m => m.CandidateId == candidateId, ct);
@@ -215,6 +205,7 @@ public sealed class ForgeSync(
         link.StatusNoteId = mergeRequest.StatusNoteId;
         link.GateLabel = mergeRequest.GateLabel;
         link.MergeSha = mergeRequest.MergeSha;
+        link.StatusDigest = statusDigest ?? link.StatusDigest;
         link.UpdatedAt = now;
         await db.SaveChangesAsync(ct);
     }
@@ -282,7 +273,8 @@ public sealed class ForgeSync(
                 note.Append($"| {requirement.Kind} `{requirement.Name}`{(requirement.Scenario is null ? "" : $" ({requirement.Scenario})")} | {requirement.State.ToString().ToLowerInvariant()} | {requirement.Detail.Replace("|", "\\|")} |\n");
             }
         }
-        var statuses = decision.Requirements.Select(r => new RequirementCommitStatus($"composegate/{r.Kind}/{r.Name}{(r.Scenario is null ? "" : $"/{r.Scenario}")}",
+        // The forge names them composegate/<kind>/<name>[/<scenario>].
+        var statuses = decision.Requirements.Select(r => new RequirementCommitStatus($"{r.Kind}/{r.Name}{(r.Scenario is null ? "" : $"/{r.Scenario}")}",
             r.State switch
             {
                 RequirementStatus.Satisfied or RequirementStatus.Waived => "success",

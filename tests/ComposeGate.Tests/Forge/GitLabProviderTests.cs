@@ -1,0 +1,76 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ComposeGate.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ComposeGate.Tests.Forge;
+
+/// <summary>The app with ComposeGate:Forge:Provider=GitLab against the fake GitLab: the same lifecycle as the built-in forge.</summary>
+public sealed class GitLabProviderTests
+{
+    [Fact]
+    public async Task Candidate_OpensAGitLabMergeRequest_LabelAndNoteFollowTheDecision_PromotionMergesIt()
+    {
+        await using var gitlab = await FakeGitLab.StartAsync();
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Forge:Enabled"] = "true";
+        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
+        app.Settings["ComposeGate:Forge:GitLab:BaseUrl"] = gitlab.BaseUrl;
+        app.Settings["ComposeGate:Forge:GitLab:Project"] = gitlab.ProjectPath;
+        app.Settings["ComposeGate:Forge:GitLab:Token"] = gitlab.Token;
+        app.Settings["ComposeGate:Forge:GitLab:WebhookSecret"] = "gitlab-webhook-secret-2026";
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
+        await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\n", Encoding.UTF8, "text/yaml"));
+        var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
+        (await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content())).EnsureSuccessStatusCode();
+
+        await WaitAsync(() => gitlab.MergeRequests.Any(m => m.Labels.Contains("gate::pending")) && gitlab.Notes(1).Count == 1);
+        var candidate = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}");
+        Assert.Equal("gitLab", candidate.GetProperty("mergeRequest").GetProperty("provider").GetString());
+        Assert.Equal($"{gitlab.BaseUrl}/{gitlab.ProjectPath}/-/merge_requests/1", candidate.GetProperty("mergeRequest").GetProperty("url").GetString());
+        Assert.Equal("bash-5.2.26-4.el10\n", gitlab.Files($"candidates/cs10/{compose.Id}")["streams/cs10/packages.txt"]);
+
+        await admin.PostAsJsonAsync($"/api/v1/candidates/{compose.Id}/results", new { testcase = "t_functional", outcome = "PASSED" });
+        await WaitAsync(() => gitlab.MergeRequests.Single().Labels.Contains("gate::passed"));
+        var note = Assert.Single(gitlab.Notes(1));
+        Assert.Contains("satisfied", note.Body);
+        Assert.Contains(gitlab.Statuses, s => s.Name == "composegate/testcase/t_functional" && s.State == "success");
+
+        await app.WithDbAsync(async db =>
+        {
+            var promoted = await db.Candidates.SingleAsync(c => c.Id == compose.Id);
+            promoted.Status = ComposeGate.Candidates.CandidateStatus.Promoted;
+            return await db.SaveChangesAsync();
+        });
+        app.Services.GetRequiredService<ComposeGate.Web.Live.ChangeFeed>().Publish(new(compose.Id, "cs10", "status"));
+        await WaitAsync(() => gitlab.MergeRequests.Single().State == "merged");
+        Assert.Single(gitlab.MergeRequests);
+        Assert.Equal("bash-5.2.26-4.el10\n", gitlab.Files("main")["streams/cs10/packages.txt"]);
+    }
+
+    [Fact]
+    public void Startup_GitLabWithoutItsSettings_FailsListingThem()
+    {
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
+
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient()).ToString();
+
+        Assert.Contains("ComposeGate:Forge:GitLab:BaseUrl", error);
+        Assert.Contains("ComposeGate:Forge:GitLab:Token", error);
+        Assert.Contains("ComposeGate:Forge:GitLab:WebhookSecret", error);
+    }
+
+    /// <summary>Waits for the background sync (a condition, not a time limit on the code).</summary>
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 150 && !condition(); attempt++)
+        {
+            await Task.Delay(200);
+        }
+        Assert.True(condition(), "The merge request never reached the expected state.");
+    }
+}
