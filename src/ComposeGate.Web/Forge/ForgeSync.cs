@@ -176,7 +176,7 @@ public sealed class ForgeSync(
         // Published: the target branch's history is the history of published candidates.
         if (candidate.Status == CandidateStatus.Promoted)
         {
-            await SaveAsync(candidateId, await forge.MergeAsync(mergeRequest, ct), ct);
+            await SaveAsync(candidateId, await forge.MergeAsync(mergeRequest, await BranchAsync(db, candidate, ct), ct), ct);
         }
     }
 
@@ -263,7 +263,7 @@ public sealed class ForgeSync(
             : decision.Satisfied ? "gate::passed"
             : decision.Requirements.Any(r => r.State is RequirementStatus.Failed or RequirementStatus.Errored) ? "gate::failed"
             : "gate::pending";
-        var note = new StringBuilder("<!-- composegate:status -->\n")
+        var note = new StringBuilder()
             .Append($"**ComposeGate:** {(decision.Satisfied ? "satisfied" : "not satisfied")} — {decision.Summary}\n\n");
         if (decision.Requirements.Count > 0)
         {

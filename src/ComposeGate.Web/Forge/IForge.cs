@@ -25,8 +25,12 @@ public interface IForge
     /// <summary>Closes the merge request with a note saying why; the target branch is untouched.</summary>
     Task<ForgeMergeRequest> CloseAsync(ForgeMergeRequest mergeRequest, string reason, CancellationToken ct);
 
-    /// <summary>Merges with the head-sha guard; a no-op for a merge request already merged.</summary>
-    Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CancellationToken ct);
+    /// <summary>
+    /// Merges with the head-sha guard; a no-op for a merge request already merged. If another candidate was merged
+    /// first and the branch no longer merges cleanly, the branch is rebuilt on the new target from
+    /// <paramref name="branch"/> (the candidate's own files, nothing else) and then merged.
+    /// </summary>
+    Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CandidateBranch branch, CancellationToken ct);
 
     /// <summary>Opens an issue (e.g. a failed promotion), so people are told where they work.</summary>
     Task<ForgeIssue> OpenIssueAsync(string title, string body, CancellationToken ct);

@@ -280,6 +280,39 @@ public sealed class FakeGitLab : IAsyncDisposable
         branches["main"] = root.Sha;
     }
 
+    private string MergeBase(string a, string b)
+    {
+        var ancestors = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<string>([a]);
+        while (pending.TryDequeue(out var sha))
+        {
+            if (ancestors.Add(sha))
+            {
+                foreach (var parent in commits[sha].ParentIds.Where(p => p.Length > 0 && commits.ContainsKey(p)))
+                {
+                    pending.Enqueue(parent);
+                }
+            }
+        }
+        pending.Enqueue(b);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (pending.TryDequeue(out var sha))
+        {
+            if (ancestors.Contains(sha))
+            {
+                return sha;
+            }
+            if (seen.Add(sha))
+            {
+                foreach (var parent in commits[sha].ParentIds.Where(p => p.Length > 0 && commits.ContainsKey(p)))
+                {
+                    pending.Enqueue(parent);
+                }
+            }
+        }
+        return a;
+    }
+
     private FakeCommit AddCommit(string branch, string parent, Dictionary<string, string> tree, string message, params string[] extraParents)
     {
         var commit = new FakeCommit(NewSha(branch + message + nextId++), [parent, .. extraParents], tree, message);
@@ -561,6 +594,16 @@ public sealed class FakeGitLab : IAsyncDisposable
                 }
 
                 var targetHead = branches[mr.TargetBranch];
+                // Like git: a file both sides changed differently since their merge base is a conflict.
+                var mergeBase = MergeBase(sourceHead, targetHead);
+                var baseTree = commits[mergeBase].Tree;
+                var conflicts = commits[sourceHead].Tree.Where(f =>
+                    baseTree.GetValueOrDefault(f.Key) != f.Value
+                    && commits[targetHead].Tree.GetValueOrDefault(f.Key) is { } theirs && theirs != baseTree.GetValueOrDefault(f.Key) && theirs != f.Value).ToList();
+                if (conflicts.Count > 0)
+                {
+                    return new Reply(422, new { message = "Branch cannot be merged" });
+                }
                 var tree = new Dictionary<string, string>(commits[targetHead].Tree);
                 foreach (var (path, content) in commits[sourceHead].Tree)
                 {
@@ -678,7 +721,8 @@ public sealed class FakeGitLab : IAsyncDisposable
         }
 
         var start = Str(body, "start_branch") ?? branch;
-        if (start != branch && branches.ContainsKey(branch))
+        var force = body.TryGetProperty("force", out var f) && f.ValueKind == JsonValueKind.True;
+        if (start != branch && branches.ContainsKey(branch) && !force)
         {
             return new Reply(400, new { message = $"A branch called '{branch}' already exists. Switch to that branch in order to make changes" });
         }

@@ -111,8 +111,8 @@ public sealed class GitLabForgeTests : IAsyncLifetime
         var forge = CreateForge();
         var mr = await forge.EnsureMergeRequestAsync(Candidate(), CancellationToken.None);
 
-        var merged = await forge.MergeAsync(mr, CancellationToken.None);
-        var again = await forge.MergeAsync(merged, CancellationToken.None);
+        var merged = await forge.MergeAsync(mr, Candidate(), CancellationToken.None);
+        var again = await forge.MergeAsync(merged, Candidate(), CancellationToken.None);
 
         Assert.Equal(MergeRequestState.Merged, merged.State);
         Assert.NotNull(merged.MergeSha);
@@ -389,13 +389,33 @@ public sealed class GitLabForgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MergeAsync_AnotherCandidateMergedFirst_RebuildsOnTheNewTargetAndMerges()
+    {
+        var forge = CreateForge();
+        var other = Candidate() with
+        {
+            SourceBranch = "candidates/web/other",
+            Files = new Dictionary<string, string> { ["compose.yaml"] = "services:\n  web: {image: web:9}\n" },
+        };
+        var first = await forge.EnsureMergeRequestAsync(other, CancellationToken.None);
+        var mr = await forge.EnsureMergeRequestAsync(Candidate(), CancellationToken.None);
+        await forge.MergeAsync(first, other, CancellationToken.None);
+
+        var merged = await forge.MergeAsync(mr, Candidate(), CancellationToken.None);
+
+        Assert.Equal(MergeRequestState.Merged, merged.State);
+        Assert.Equal([200, 422, 200], gitlab.Requests.Where(r => r.Route == FakeGitLab.MergeRoute).Select(r => r.Status));
+        Assert.Equal(Candidate().Files["compose.yaml"], gitlab.Files("main")["compose.yaml"]);
+    }
+
+    [Fact]
     public async Task MergeAsync_HeadMovedSinceGating_RefusesToMergeUntestedCode()
     {
         var forge = CreateForge();
         var mr = await forge.EnsureMergeRequestAsync(Candidate(), CancellationToken.None);
         gitlab.Push(Source, new Dictionary<string, string> { ["env/web.env"] = "WEB_TAG=3\n" });
 
-        var refused = await Assert.ThrowsAsync<GitLabException>(() => forge.MergeAsync(mr, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<GitLabException>(() => forge.MergeAsync(mr, Candidate(), CancellationToken.None));
 
         Assert.Equal(GitLabErrorKind.Conflict, refused.Kind);
         Assert.Equal([409], gitlab.Requests.Where(r => r.Route == FakeGitLab.MergeRoute).Select(r => r.Status));
@@ -409,13 +429,14 @@ public sealed class GitLabForgeTests : IAsyncLifetime
     {
         var forge = CreateForge();
         var mr = await forge.EnsureMergeRequestAsync(Candidate(), CancellationToken.None);
-        gitlab.Inject(FakeGitLab.MergeRoute, FakeFault.Error(status, "Branch cannot be merged"));
+        // Refused before and after the rebuild (a cannot-merge is first taken for a moved target): a typed error.
+        gitlab.Inject(FakeGitLab.MergeRoute, FakeFault.Error(status, "Branch cannot be merged"), times: 2);
 
-        var error = await Assert.ThrowsAsync<GitLabException>(() => forge.MergeAsync(mr, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<GitLabException>(() => forge.MergeAsync(mr, Candidate(), CancellationToken.None));
 
         Assert.Equal(kind, error.Kind);
         Assert.Contains("Branch cannot be merged", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, gitlab.Count(FakeGitLab.MergeRoute));
+        Assert.Equal(kind == GitLabErrorKind.CannotMerge ? 2 : 1, gitlab.Count(FakeGitLab.MergeRoute));
         Assert.Equal("opened", gitlab.MergeRequests.Single().State);
     }
 
@@ -426,7 +447,7 @@ public sealed class GitLabForgeTests : IAsyncLifetime
         var mr = await forge.EnsureMergeRequestAsync(Candidate(), CancellationToken.None);
         gitlab.Inject(FakeGitLab.MergeRoute, FakeFault.LostResponse());
 
-        var merged = await forge.MergeAsync(mr, CancellationToken.None);
+        var merged = await forge.MergeAsync(mr, Candidate(), CancellationToken.None);
 
         Assert.Equal(MergeRequestState.Merged, merged.State);
         Assert.Equal(gitlab.BranchHead("main"), merged.MergeSha);

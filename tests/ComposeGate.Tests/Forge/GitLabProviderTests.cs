@@ -34,7 +34,8 @@ public sealed class GitLabProviderTests
         Assert.Equal("bash-5.2.26-4.el10\n", gitlab.Files($"candidates/cs10/{compose.Id}")["streams/cs10/packages.txt"]);
 
         await admin.PostAsJsonAsync($"/api/v1/candidates/{compose.Id}/results", new { testcase = "t_functional", outcome = "PASSED" });
-        await WaitAsync(() => gitlab.MergeRequests.Single().Labels.Contains("gate::passed"));
+        await WaitAsync(() => gitlab.MergeRequests.Single().Labels.Contains("gate::passed")
+            && gitlab.Statuses.Any(s => s.Name == "composegate/testcase/t_functional" && s.State == "success"));
         var note = Assert.Single(gitlab.Notes(1));
         Assert.Contains("satisfied", note.Body);
         Assert.Contains(gitlab.Statuses, s => s.Name == "composegate/testcase/t_functional" && s.State == "success");

@@ -64,12 +64,14 @@ public sealed class LocalForgeTests : IDisposable
     {
         await CandidateAsync("CentOS-Stream-10-20261120.0");
         await CandidateAsync("CentOS-Stream-10-20261121.0");
-        var first = await forge.EnsureMergeRequestAsync(Branch("CentOS-Stream-10-20261120.0", "bash-1-1\n"), default);
-        var second = await forge.EnsureMergeRequestAsync(Branch("CentOS-Stream-10-20261121.0", "bash-1-2\n"), default);
+        var firstBranch = Branch("CentOS-Stream-10-20261120.0", "bash-1-1\n");
+        var secondBranch = Branch("CentOS-Stream-10-20261121.0", "bash-1-2\n");
+        var first = await forge.EnsureMergeRequestAsync(firstBranch, default);
+        var second = await forge.EnsureMergeRequestAsync(secondBranch, default);
 
-        var mergedFirst = await forge.MergeAsync(first, default);
-        var mergedSecond = await forge.MergeAsync(second, default);
-        var mergedAgain = await forge.MergeAsync(second, default);
+        var mergedFirst = await forge.MergeAsync(first, firstBranch, default);
+        var mergedSecond = await forge.MergeAsync(second, secondBranch, default);
+        var mergedAgain = await forge.MergeAsync(second, secondBranch, default);
 
         Assert.Equal(MergeRequestState.Merged, mergedFirst.State);
         Assert.Equal(mergedSecond.MergeSha, mergedAgain.MergeSha);

@@ -562,7 +562,8 @@ public sealed record GitLabCreateCommit(
     string CommitMessage,
     IReadOnlyList<GitLabCommitAction> Actions,
     string? StartBranch = null,
-    string? StartSha = null);
+    string? StartSha = null,
+    bool? Force = null);
 
 /// <summary>One file action: create, update, delete, move or chmod.</summary>
 public sealed record GitLabCommitAction(string Action, string FilePath, string? Content = null, string? PreviousPath = null, string? LastCommitId = null);

@@ -108,7 +108,7 @@ public sealed class GitLabForge(GitLabClient client, GitLabOptions options, ILog
         return ToForge(mr, mergeRequest.StatusNoteId);
     }
 
-    public async Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CancellationToken ct)
+    public async Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CandidateBranch branch, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(mergeRequest);
         var iid = mergeRequest.Number;
@@ -121,30 +121,53 @@ public sealed class GitLabForge(GitLabClient client, GitLabOptions options, ILog
         // The sha guard: only the commit that was gated may be merged. If someone pushed to the candidate's
         // branch since, GitLab answers 409 and the merge is refused, never retried with the new head.
         var sha = mergeRequest.HeadSha ?? mr.Sha;
-        try
+        for (var rebuilt = false; ; rebuilt = true)
         {
-            mr = await client.MergeMergeRequestAsync(iid, sha, ct);
-            if (mr.State == "merged" && mr.MergeCommitSha is null && mr.SquashCommitSha is null)
+            try
             {
-                mr = await client.GetMergeRequestAsync(iid, ct);
+                mr = await client.MergeMergeRequestAsync(iid, sha, ct);
+                if (mr.State == "merged" && mr.MergeCommitSha is null && mr.SquashCommitSha is null)
+                {
+                    mr = await client.GetMergeRequestAsync(iid, ct);
+                }
+                logger.LogInformation("Merged GitLab MR !{Iid} at {Sha}", iid, mr.MergeCommitSha);
+                return ToForge(mr, mergeRequest.StatusNoteId);
             }
-            logger.LogInformation("Merged GitLab MR !{Iid} at {Sha}", iid, mr.MergeCommitSha);
-            return ToForge(mr, mergeRequest.StatusNoteId);
+            catch (GitLabException e) when (e.Kind is GitLabErrorKind.Conflict or GitLabErrorKind.NotMergeable or GitLabErrorKind.CannotMerge)
+            {
+                // A retried PUT whose first attempt merged gets 405: look before reporting a failure.
+                var current = await client.GetMergeRequestAsync(iid, ct);
+                if (MapState(current.State) == MergeRequestState.Merged)
+                {
+                    return ToForge(current, mergeRequest.StatusNoteId);
+                }
+                if (e.Kind == GitLabErrorKind.Conflict)
+                {
+                    logger.LogWarning("GitLab MR !{Iid} head moved from the gated {Old} to {New}; not merging", iid, sha, current.Sha);
+                }
+                if (e.Kind != GitLabErrorKind.CannotMerge || rebuilt || MapState(current.State) != MergeRequestState.Opened)
+                {
+                    throw;
+                }
+                // Another candidate was merged first and the files clash: write this candidate's files again on
+                // top of the new target (our own commit, the same content that was gated) and merge that.
+                sha = await RebuildAsync(branch, ct);
+                logger.LogInformation("Rebuilt {Branch} on the moved {Target} at {Sha}", branch.SourceBranch, branch.TargetBranch, sha);
+            }
         }
-        catch (GitLabException e) when (e.Kind is GitLabErrorKind.Conflict or GitLabErrorKind.NotMergeable or GitLabErrorKind.CannotMerge)
+    }
+
+    private async Task<string> RebuildAsync(CandidateBranch branch, CancellationToken ct)
+    {
+        var target = string.IsNullOrWhiteSpace(branch.TargetBranch) ? options.TargetBranch : branch.TargetBranch;
+        var actions = new List<GitLabCommitAction>();
+        foreach (var (path, content) in branch.Files.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
-            // A retried PUT whose first attempt merged gets 405: look before reporting a failure.
-            var current = await client.GetMergeRequestAsync(iid, ct);
-            if (MapState(current.State) == MergeRequestState.Merged)
-            {
-                return ToForge(current, mergeRequest.StatusNoteId);
-            }
-            if (e.Kind == GitLabErrorKind.Conflict)
-            {
-                logger.LogWarning("GitLab MR !{Iid} head moved from the gated {Old} to {New}; not merging", iid, sha, current.Sha);
-            }
-            throw;
+            actions.Add(new GitLabCommitAction(await client.FileExistsAsync(path, target, ct) ? "update" : "create", path, content));
         }
+        var commit = await client.CreateCommitAsync(
+            new GitLabCreateCommit(branch.SourceBranch, branch.CommitMessage, actions, StartBranch: target, Force: true), ct);
+        return commit.Id;
     }
 
     public async Task<ForgeIssue> OpenIssueAsync(string title, string body, CancellationToken ct)

@@ -109,7 +109,7 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
     /// candidate was merged first, the branch is rebuilt on the new target (its files are the whole candidate)
     /// and then merged, so the target's history stays the history of published candidates.
     /// </summary>
-    public async Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CancellationToken ct)
+    public async Task<ForgeMergeRequest> MergeAsync(ForgeMergeRequest mergeRequest, CandidateBranch branch, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var link = await db.MergeRequests.SingleAsync(m => m.Provider == ForgeProvider.Local && m.Number == mergeRequest.Number, ct);
@@ -125,7 +125,7 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
             var parent = (await git.RunAsync(["rev-parse", $"{source}^"], null, null, ct)).Trim();
             if (parent != target)
             {
-                source = await RebuildAsync(link.SourceBranch, source, target, ct);
+                source = await RebuildAsync(link.SourceBranch, source, target, branch, ct);
                 logger.LogInformation("Rebuilt {Branch} on the moved target {Target}", link.SourceBranch, link.TargetBranch);
             }
             var tree = (await git.RunAsync(["rev-parse", $"{source}^{{tree}}"], null, null, ct)).Trim();
@@ -199,18 +199,10 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
         }
     }
 
-    private async Task<string> RebuildAsync(string branch, string oldHead, string newTarget, CancellationToken ct)
+    private async Task<string> RebuildAsync(string branch, string oldHead, string newTarget, CandidateBranch content, CancellationToken ct)
     {
-        // The branch's own commit writes whole files, so replaying its changes on the new target is re-writing them.
-        var changed = (await git.RunAsync(["diff-tree", "--no-commit-id", "--name-only", "-r", oldHead], null, null, ct))
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in changed)
-        {
-            files[path] = await git.RunAsync(["show", $"{oldHead}:{path}"], null, null, ct);
-        }
-        var message = await git.RunAsync(["log", "-1", "--format=%B", oldHead], null, null, ct);
-        var commit = await CommitFilesAsync(newTarget, files, message.TrimEnd(), ct);
+        // The branch's commit writes the candidate's whole files, so rebuilding is writing them again on the new target.
+        var commit = await CommitFilesAsync(newTarget, content.Files, content.CommitMessage, ct);
         await git.RunAsync(["update-ref", $"refs/heads/{branch}", commit, oldHead], null, null, ct);
         return commit;
     }
