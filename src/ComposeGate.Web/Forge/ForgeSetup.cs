@@ -1,6 +1,7 @@
 using ComposeGate.Web.Data;
 using ComposeGate.Web.Forge.Local;
 using Microsoft.Extensions.Options;
+using Quartz;
 
 namespace ComposeGate.Web.Forge;
 
@@ -88,6 +89,10 @@ internal static class ForgeSetup
                     : throw new InvalidOperationException(),
                 services.GetRequiredService<GitLab.GitLabOptions>(),
                 services.GetRequiredService<ILogger<GitLab.GitLabForge>>()));
+            builder.Services.AddTransient<GitLab.GitLabReconciler>();
+            builder.Services.AddQuartz(quartz => quartz.ScheduleJob<GitLab.GitLabReconcileJob>(
+                trigger => trigger.WithIdentity("gitlab-reconcile").WithCronSchedule(GitLab.GitLabReconcileJob.Schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
+                job => job.WithIdentity("gitlab-reconcile").WithDescription("Read back reactions and comments that a lost webhook did not deliver")));
         }
         else
         {

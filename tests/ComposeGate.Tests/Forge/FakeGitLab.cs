@@ -68,6 +68,7 @@ public sealed class FakeGitLab : IAsyncDisposable
     public const string UpdateMergeRequestRoute = "PUT merge_requests/:iid";
     public const string MergeRoute = "PUT merge_requests/:iid/merge";
     public const string ListNotesRoute = "GET merge_requests/:iid/notes";
+    public const string ListAwardsRoute = "GET merge_requests/:iid/award_emoji";
     public const string CreateNoteRoute = "POST merge_requests/:iid/notes";
     public const string UpdateNoteRoute = "PUT merge_requests/:iid/notes/:note_id";
     public const string SetStatusRoute = "POST statuses/:sha";
@@ -83,6 +84,7 @@ public sealed class FakeGitLab : IAsyncDisposable
     private readonly Dictionary<string, FakeCommit> commits = [];
     private readonly List<MergeRequest> mergeRequests = [];
     private readonly List<Note> notes = [];
+    private readonly List<Award> awards = [];
     private readonly List<Status> statuses = [];
     private readonly List<Issue> issues = [];
     private long nextId = 1000;
@@ -222,6 +224,17 @@ public sealed class FakeGitLab : IAsyncDisposable
         }
     }
 
+    /// <summary>A reaction on a merge request, as a person gives one in GitLab's UI (no webhook is sent).</summary>
+    public Award AddAward(long iid, string name, string username)
+    {
+        lock (gate)
+        {
+            var award = new Award(++nextId, iid, name, username);
+            awards.Add(award);
+            return award;
+        }
+    }
+
     public Note AddNote(long iid, string body, string author)
     {
         lock (gate)
@@ -262,6 +275,8 @@ public sealed class FakeGitLab : IAsyncDisposable
         List<string> Labels, string? MergeCommitSha, string? FrozenSha);
 
     public sealed record Note(long Id, long Iid, string Body, string Author, bool System);
+
+    public sealed record Award(long Id, long Iid, string Name, string Username);
 
     public sealed record Status(long Id, string Sha, string Name, string State, string? Description);
 
@@ -438,6 +453,7 @@ public sealed class FakeGitLab : IAsyncDisposable
         (_, ["merge_requests", _]) => $"{method} merge_requests/:iid",
         (_, ["merge_requests", _, "merge"]) => $"{method} merge_requests/:iid/merge",
         (_, ["merge_requests", _, "notes"]) => $"{method} merge_requests/:iid/notes",
+        (_, ["merge_requests", _, "award_emoji"]) => $"{method} merge_requests/:iid/award_emoji",
         (_, ["merge_requests", _, "notes", _]) => $"{method} merge_requests/:iid/notes/:note_id",
         (_, ["statuses", _]) => $"{method} statuses/:sha",
         _ => $"{method} {string.Join('/', rest)}",
@@ -614,6 +630,22 @@ public sealed class FakeGitLab : IAsyncDisposable
                 var merged = mr with { State = "merged", MergeCommitSha = merge.Sha, FrozenSha = sourceHead };
                 Replace(mr, merged);
                 return new Reply(200, MrJson(merged));
+            }
+
+            case ListAwardsRoute:
+            {
+                if (FindMr(rest[1]) is not { } mr)
+                {
+                    return MrNotFound();
+                }
+                return Page(ctx, awards.Where(a => a.Iid == mr.Iid).OrderBy(a => a.Id).Select(a => (object)new
+                {
+                    id = a.Id,
+                    name = a.Name,
+                    user = new { id = 50 + a.Id, username = a.Username, name = a.Username },
+                    awardable_id = mr.Id,
+                    awardable_type = "MergeRequest",
+                }).ToList());
             }
 
             case ListNotesRoute:

@@ -13,6 +13,9 @@ namespace ComposeGate.Tests.Forge;
 public sealed class GitLabHookTests : IDisposable
 {
     private const string Secret = "gitlab-webhook-secret-2026";
+
+    // Every note and reaction has its own GitLab id (the same id twice is the same event).
+    private static long nextObjectId = 1000;
     private static readonly TestCompose Compose = new("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
     private readonly ComposeGateFactory app = new();
     private readonly HttpClient gitlab;
@@ -101,9 +104,13 @@ public sealed class GitLabHookTests : IDisposable
     {
         var first = await ActionAsync(Emoji("tom.gl", "thumbsup"), idempotencyKey: "b4f0c1a2-7d1e-4f6b-9a51-1c2d3e4f5a6b");
         var again = await ActionAsync(Emoji("tom.gl", "thumbsup"), idempotencyKey: "b4f0c1a2-7d1e-4f6b-9a51-1c2d3e4f5a6b");
+        var sameNote = Note("alice.gl", "/approve");
+        var noteOnce = await ActionAsync(sameNote, idempotencyKey: "first-delivery");
+        var noteAgain = await ActionAsync(sameNote, idempotencyKey: "a-retry-with-a-new-key");
 
         Assert.Equal(("vote", "duplicate"), (first, again));
-        Assert.Equal(1, await app.WithDbAsync(db => db.Votes.CountAsync()));
+        Assert.Equal(("vote", "duplicate"), (noteOnce, noteAgain));
+        Assert.Equal(2, await app.WithDbAsync(db => db.Votes.CountAsync()));
     }
 
     private async Task<string?> ActionAsync(object payload, string? idempotencyKey = null)
@@ -132,7 +139,7 @@ public sealed class GitLabHookTests : IDisposable
         object_kind = "note",
         event_type = "note",
         user = new { id = 42, name = username, username },
-        object_attributes = new { id = 1244, note = text, noteable_type = "MergeRequest", system, action = "create" },
+        object_attributes = new { id = Interlocked.Increment(ref nextObjectId), note = text, noteable_type = "MergeRequest", system, action = "create" },
         merge_request = new { id = 700, iid, source_branch = $"candidates/cs10/{Compose.Id}", target_branch = "main", state = "opened" },
     };
 
@@ -141,7 +148,7 @@ public sealed class GitLabHookTests : IDisposable
         object_kind = "emoji",
         event_type = "award",
         user = new { id = 43, name = username, username },
-        object_attributes = new { id = 9, name, action, awardable_type = "MergeRequest", awardable_id = 700 },
+        object_attributes = new { id = Interlocked.Increment(ref nextObjectId), name, action, awardable_type = "MergeRequest", awardable_id = 700 },
         merge_request = new { id = 700, iid = 7, source_branch = $"candidates/cs10/{Compose.Id}", state = "opened" },
     };
 }

@@ -75,3 +75,50 @@ public sealed class GitLabProviderTests
         Assert.True(condition(), "The merge request never reached the expected state.");
     }
 }
+
+public sealed class GitLabReconcileTests
+{
+    [Fact]
+    public async Task MissedWebhooks_AreReadBack_AndNothingCountsTwice()
+    {
+        await using var gitlab = await FakeGitLab.StartAsync();
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
+        app.Settings["ComposeGate:Forge:GitLab:BaseUrl"] = gitlab.BaseUrl;
+        app.Settings["ComposeGate:Forge:GitLab:Project"] = gitlab.ProjectPath;
+        app.Settings["ComposeGate:Forge:GitLab:Token"] = gitlab.Token;
+        app.Settings["ComposeGate:Forge:GitLab:WebhookSecret"] = "gitlab-webhook-secret-2026";
+        using var admin = app.CreateAdminClient();
+        await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
+        var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
+        await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content());
+        await app.Services.GetRequiredService<ComposeGate.Web.Forge.ForgeSync>().SyncAsync(compose.Id, default);
+        var users = app.Services.GetRequiredService<ComposeGate.Web.Features.Users.UserAdministration>();
+        await users.CreateAsync(Principals.Admin, new("tom", "Tom-Pass-2026", ["Tester"], ForgeUsername: "tom.gl"));
+        await users.CreateAsync(Principals.Admin, new("alice", "Alice-Pass-2026", ["ReleaseEngineer"], ForgeUsername: "alice.gl"));
+        gitlab.AddAward(1, "thumbsup", "tom.gl");
+        var block = gitlab.AddNote(1, "/block kernel panics on aarch64", "alice.gl");
+        var reconciler = app.Services.GetRequiredService<ComposeGate.Web.Forge.GitLab.GitLabReconciler>();
+
+        var first = await reconciler.ReconcileAsync(default);
+        var second = await reconciler.ReconcileAsync(default);
+        using var hook = app.CreateClient(bearer: null);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/hooks/gitlab")
+        {
+            Content = JsonContent.Create(new
+            {
+                object_kind = "note",
+                user = new { username = "alice.gl" },
+                object_attributes = new { id = block.Id, note = block.Body, noteable_type = "MergeRequest", system = false },
+                merge_request = new { iid = 1 },
+            }),
+        };
+        request.Headers.Add("X-Gitlab-Token", "gitlab-webhook-secret-2026");
+        var late = await (await hook.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal((2, 0), (first, second));
+        Assert.Equal("duplicate", late.GetProperty("action").GetString());
+        var votes = await app.WithDbAsync(db => db.Votes.OrderBy(v => v.Id).Select(v => new { v.Voter, v.Value }).ToListAsync());
+        Assert.Equal([("tom", 1), ("alice", -1)], votes.Select(v => (v.Voter, v.Value)));
+    }
+}

@@ -129,6 +129,9 @@ public sealed class GitLabClient
     // ---------------------------------------------------------------- notes
 
     /// <summary>All notes of the merge request, oldest first.</summary>
+    public IAsyncEnumerable<GitLabAward> ListMergeRequestAwardsAsync(long iid, CancellationToken ct) =>
+        GetPagedAsync<GitLabAward>($"{projectSegment}/merge_requests/{iid}/award_emoji", ct);
+
     public IAsyncEnumerable<GitLabNote> ListMergeRequestNotesAsync(long iid, CancellationToken ct) =>
         GetPagedAsync<GitLabNote>($"{projectSegment}/merge_requests/{iid}/notes?sort=asc&order_by=created_at", ct);
 
@@ -527,6 +530,9 @@ public sealed class GitLabException : Exception
 // ---------------------------------------------------------------- wire types (snake_case JSON)
 
 public sealed record GitLabUser(long Id, string? Username, string? Name);
+
+/// <summary>An award emoji ("reaction"); <c>name</c> without colons, e.g. <c>thumbsup</c>.</summary>
+public sealed record GitLabAward(long Id, string Name, GitLabUser? User, string? AwardableType);
 
 public sealed record GitLabCommit(string Id, string? ShortId, string? Title, string? Message, IReadOnlyList<string>? ParentIds, string? WebUrl);
 

@@ -61,6 +61,13 @@ public sealed partial class GitLabHookHandler(
         {
             return new HookOutcome("ignored", $"!{iid} is not a candidate's merge request");
         }
+        // The same reaction or comment may arrive twice (a webhook retry, and the reconciliation that catches missed
+        // webhooks): it is acted on once, keyed by GitLab's own id of it.
+        if (payload.TryGetProperty("object_attributes", out var objectAttributes) && objectAttributes.TryGetProperty("id", out var objectId)
+            && !await FirstTimeAsync($"gitlab:{kind}:{objectId.GetRawText()}", eventName ?? kind ?? "", ct))
+        {
+            return new HookOutcome("duplicate", $"{kind} {objectId.GetRawText()}");
+        }
         var account = await db.Users.AsNoTracking().SingleOrDefaultAsync(a => a.ForgeUsername == username && a.DisabledAt == null, ct);
         if (account is null)
         {

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ComposeGate.Data;
+using ComposeGate.Forge;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+
+namespace ComposeGate.Web.Forge.GitLab;
+
+/// <summary>
+/// Webhooks get lost (GitLab disables a failing hook for a while). Every few minutes the reactions and comments
+/// of open merge requests are read back and fed through the same handler; what was already handled is skipped
+/// by its GitLab id, so nothing counts twice.
+/// </summary>
+public sealed class GitLabReconciler(
+    GitLabClient client,
+    GitLabHookHandler handler,
+    IDbContextFactory<AppDbContext> dbFactory,
+    IConfiguration configuration,
+    ILogger<GitLabReconciler> logger)
+{
+    public async Task<int> ReconcileAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var open = await db.MergeRequests.AsNoTracking()
+            .Where(m => m.Provider == ForgeProvider.GitLab && m.State == MergeRequestState.Opened)
+            .Select(m => new { m.Number, m.SourceBranch }).ToListAsync(ct);
+        var bot = configuration["ComposeGate:Forge:GitLab:BotUsername"];
+        var acted = 0;
+        foreach (var mr in open)
+        {
+            var mergeRequest = new { iid = mr.Number, source_branch = mr.SourceBranch };
+            await foreach (var award in client.ListMergeRequestAwardsAsync(mr.Number, ct))
+            {
+                acted += Count(await handler.HandleAsync(null, "reconcile", Payload(new
+                {
+                    object_kind = "emoji",
+                    user = new { username = award.User?.Username },
+                    object_attributes = new { id = award.Id, name = award.Name, action = "award", awardable_type = award.AwardableType ?? "MergeRequest" },
+                    merge_request = mergeRequest,
+                }), bot, ct));
+            }
+            await foreach (var note in client.ListMergeRequestNotesAsync(mr.Number, ct))
+            {
+                acted += Count(await handler.HandleAsync(null, "reconcile", Payload(new
+                {
+                    object_kind = "note",
+                    user = new { username = note.Author?.Username },
+                    object_attributes = new { id = note.Id, note = note.Body, noteable_type = "MergeRequest", system = note.System },
+                    merge_request = mergeRequest,
+                }), bot, ct));
+            }
+        }
+        if (acted > 0)
+        {
+            logger.LogInformation("Reconciliation with GitLab acted on {Count} reactions or comments that no webhook had delivered", acted);
+        }
+        return acted;
+    }
+
+    private static int Count(GitLabHookHandler.HookOutcome outcome) => outcome.Action is "vote" or "waiver" or "retest" ? 1 : 0;
+
+    private static JsonElement Payload(object value) => JsonSerializer.SerializeToElement(value);
+}
+
+/// <summary>Runs the GitLab reconciliation on its schedule (only with the GitLab provider).</summary>
+[DisallowConcurrentExecution]
+public sealed class GitLabReconcileJob(GitLabReconciler reconciler) : IJob
+{
+    public const string Schedule = "0 0/5 * * * ?";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await reconciler.ReconcileAsync(ct);
+}
