@@ -251,7 +251,15 @@ public sealed class ForgeSync(
                 .Append($"{d.Count(ChangeKind.Added)} added, {d.Count(ChangeKind.Removed)} removed, {d.Count(ChangeKind.Upgraded)} upgraded, ")
                 .Append($"{d.Count(ChangeKind.Downgraded)} downgraded, {d.Count(ChangeKind.Unchanged)} unchanged source packages.\n\n");
         }
-        description.Append("ComposeGate keeps the `gate::` label and its status note on this merge request up to date; it is merged when the candidate is promoted.\n");
+        if (await decisions.EvaluateAsync(candidate.Id, ct: ct) is { } decision)
+        {
+            description.Append(decision.Requirements.Count == 0
+                ? $"The stream's policy: {decision.Summary}\n\n"
+                : "The stream's policy requires:\n" + string.Concat(decision.Requirements.Select(r =>
+                    $"- {r.Kind} `{r.Name}`{(r.Scenario is null ? "" : $" ({r.Scenario})")}\n")) + "\n");
+        }
+        description.Append("ComposeGate keeps the `gate::` label and its status note on this merge request up to date; it is merged when the candidate is promoted. ")
+            .Append("Vote with 👍 / 👎 or `/approve`, `/block <reason>`; release engineers can `/waive <testcase> <reason>`; anyone can ask `/retest <testcase>`.\n");
         return new CandidateBranch(stream, candidate.Id, $"candidates/{stream}/{candidate.Id}", options.TargetBranch, files,
             $"Candidate {candidate.Id}", $"Candidate {candidate.Id}", description.ToString());
     }

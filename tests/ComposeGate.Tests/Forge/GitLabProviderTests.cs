@@ -32,6 +32,10 @@ public sealed class GitLabProviderTests
         Assert.Equal("gitLab", candidate.GetProperty("mergeRequest").GetProperty("provider").GetString());
         Assert.Equal($"{gitlab.BaseUrl}/{gitlab.ProjectPath}/-/merge_requests/1", candidate.GetProperty("mergeRequest").GetProperty("url").GetString());
         Assert.Equal("bash-5.2.26-4.el10\n", gitlab.Files($"candidates/cs10/{compose.Id}")["streams/cs10/packages.txt"]);
+        var opened = gitlab.MergeRequests.Single();
+        Assert.Equal($"Candidate {compose.Id}", opened.Title);
+        Assert.Contains("- testcase `t_functional`", opened.Description);
+        Assert.Contains("1 added", opened.Description);
 
         await admin.PostAsJsonAsync($"/api/v1/candidates/{compose.Id}/results", new { testcase = "t_functional", outcome = "PASSED" });
         await WaitAsync(() => gitlab.MergeRequests.Single().Labels.Contains("gate::passed")
