@@ -6,6 +6,7 @@ using ComposeGate.Checklists;
 using ComposeGate.Data;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Decisions;
 using Microsoft.EntityFrameworkCore;
 
@@ -114,7 +115,7 @@ public sealed partial class ChecklistService(IDbContextFactory<AppDbContext> dbF
             return new FieldErrors().Add("template", "Name the checklist template to run.");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var streamId = await db.Candidates.Where(c => c.Id == candidateId).Select(c => (int?)c.StreamId).SingleOrDefaultAsync(ct);
+        var streamId = await db.StreamIdOfAsync(candidateId, ct);
         if (streamId is null)
         {
             return new Outcome<RunView>.NotFound($"No candidate '{candidateId}'.");

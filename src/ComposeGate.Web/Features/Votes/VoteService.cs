@@ -5,6 +5,7 @@ using ComposeGate.Data;
 using ComposeGate.Gating;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Decisions;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,7 @@ public sealed class VoteService(IDbContextFactory<AppDbContext> dbFactory, Decis
             return errors;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var streamId = await db.Candidates.Where(c => c.Id == candidateId).Select(c => (int?)c.StreamId).SingleOrDefaultAsync(ct);
+        var streamId = await db.StreamIdOfAsync(candidateId, ct);
         if (streamId is null)
         {
             return new Outcome<VoteView>.NotFound($"No candidate '{candidateId}'.");

@@ -6,6 +6,7 @@ using ComposeGate.Data;
 using ComposeGate.Gating;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Decisions;
 using ComposeGate.Web.Features.Results;
 using Microsoft.EntityFrameworkCore;
@@ -39,7 +40,7 @@ public sealed class WaiverService(IDbContextFactory<AppDbContext> dbFactory, Dec
             return errors;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var streamId = await db.Candidates.Where(c => c.Id == candidateId).Select(c => (int?)c.StreamId).SingleOrDefaultAsync(ct);
+        var streamId = await db.StreamIdOfAsync(candidateId, ct);
         if (streamId is null)
         {
             return new Outcome<WaiverView>.NotFound($"No candidate '{candidateId}'.");
