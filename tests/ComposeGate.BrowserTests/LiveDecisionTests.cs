@@ -6,14 +6,17 @@ using Microsoft.Playwright;
 
 namespace ComposeGate.BrowserTests;
 
-/// <summary>Two people on one candidate: a tester fills in the checklist, a release engineer watches the decision move.</summary>
+/// <summary>
+/// Two people on one candidate: a tester fills in the checklist, a release engineer watches the decision move and
+/// then promotes it.
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class LiveDecisionTests(BrowserFixture app)
 {
     private const string Candidate = "CentOS-Stream-10-20261201.0";
 
     [Fact]
-    public async Task Tester_CompletesChecklist_WhileAnotherSessionSeesTheDecisionChangeWithoutReloading()
+    public async Task Tester_CompletesChecklist_WhileAnotherSessionSeesTheDecisionChangeWithoutReloading_ThenPromotes()
     {
         using var admin = app.CreateApiClient();
         await admin.PostAsJsonAsync("/api/v1/streams", new { name = "live-gate", kind = "compose" });
@@ -60,6 +63,14 @@ public sealed class LiveDecisionTests(BrowserFixture app)
         await tester.Locator("[data-testid=run-outcome]", new() { HasText = "passed" }).WaitForAsync();
         await watcher.Locator("[data-testid=decision-state]", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^Satisfied$") }).WaitForAsync();
         Assert.Contains("satisfied", await watcher.TextContentAsync("[data-testid=requirement-checklist-smoke-live]"));
+
+        // Only the release engineer may promote; doing so takes the candidate out of gating on the page itself.
+        await tester.GotoAsync($"/candidates/{Candidate}");
+        await BrowserFixture.WaitInteractiveAsync(tester);
+        Assert.Equal(0, await tester.Locator("[data-testid=promote]").CountAsync());
+        await watcher.ClickAsync("[data-testid=promote]");
+        await watcher.Locator("[data-testid=candidate-header] .cg-status-chip", new() { HasText = "promoted" }).WaitForAsync();
+        await watcher.Locator("[data-testid=promotion-actions]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
 
         await tester.Context.CloseAsync();
         await watcher.Context.CloseAsync();

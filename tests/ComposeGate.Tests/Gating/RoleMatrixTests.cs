@@ -41,6 +41,8 @@ public sealed class RoleMatrixTests : IClassFixture<ComposeGateFactory>
         { "POST", $"/api/v1/candidates/{Candidate}/checklists", "{\"template\":\"gitpod-workspace\"}", "Tester" },
         { "POST", $"/api/v1/candidates/{Candidate}/waivers", "{\"testcase\":\"matrix.t\",\"reason\":\"r\"}", "ReleaseEngineer" },
         { "POST", "/api/v1/streams/matrix/candidates", "{\"url\":\"/nonexistent\"}", "ReleaseEngineer" },
+        { "POST", $"/api/v1/candidates/{Candidate}/promote", "", "ReleaseEngineer" },
+        { "POST", $"/api/v1/candidates/{Candidate}/reject", "{}", "ReleaseEngineer" },
         { "PUT", "/api/v1/streams/matrix/policy", "yaml:requires:\n  - testcase: matrix.t\n", "Admin" },
         { "POST", "/api/v1/checklists", "{\"name\":\"matrix\",\"title\":\"Matrix\",\"items\":[{\"key\":\"a\",\"title\":\"A\",\"required\":true}]}", "Admin" },
         { "POST", "/api/v1/streams", "{\"name\":\"matrix-2\",\"kind\":\"image\"}", "Admin" },

@@ -1,5 +1,6 @@
 using ComposeGate.Web.Features.Checklists;
 using ComposeGate.Web.Features.Policies;
+using ComposeGate.Web.Features.Promotion;
 using ComposeGate.Web.Features.Results;
 using ComposeGate.Web.Features.Timeline;
 using ComposeGate.Web.Features.Votes;
@@ -25,6 +26,7 @@ internal static class GatingSetup
         services.AddSingleton<ChecklistService>();
         services.AddSingleton<PolicyService>();
         services.AddSingleton<CandidateTimeline>();
+        services.AddSingleton<PromotionService>();
         services.AddQuartz(quartz => quartz.ScheduleJob<DecisionRefreshJob>(
             trigger => trigger.WithIdentity("decision-refresh").WithCronSchedule(DecisionRefreshJob.Schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
             job => job.WithIdentity("decision-refresh").WithDescription("Recompute open candidates' decisions (expiring waivers, soak times)")));
@@ -40,6 +42,7 @@ internal static class GatingSetup
         app.MapPoliciesApi();
         app.MapDecisionsApi();
         app.MapTimelineApi();
+        app.MapPromotionApi();
         return app;
     }
 }
