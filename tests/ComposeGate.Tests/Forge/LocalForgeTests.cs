@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -183,8 +184,14 @@ public sealed class ForgeLifecycleTests
         await admin.PostAsync("/api/v1/streams/cs10/candidates", rejected.Content());
         await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.StatusNoteId != null), 2);
 
-        await SetStatusAsync(app, published.Id, ComposeGate.Candidates.CandidateStatus.Promoted);
-        await SetStatusAsync(app, rejected.Id, ComposeGate.Candidates.CandidateStatus.Rejected);
+        // A release engineer promotes the satisfied one and rejects the other, through the bot API.
+        var policy = new StringContent("requires:\n  - testcase: t_functional\npromote: manual\n", Encoding.UTF8, "text/yaml");
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/api/v1/streams/cs10/policy", policy)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync($"/api/v1/candidates/{published.Id}/results",
+            new { testcase = "t_functional", outcome = "PASSED" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/candidates/{published.Id}/promote", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/v1/candidates/{rejected.Id}/reject",
+            new { reason = "bash regression in -7" })).StatusCode);
 
         await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.State == MergeRequestState.Merged), 1);
         await WaitAsync(app, db => db.MergeRequests.CountAsync(m => m.State == MergeRequestState.Closed), 1);
@@ -223,21 +230,6 @@ public sealed class ForgeLifecycleTests
         Assert.Equal(head, link.HeadSha);
         Assert.Equal(1, await app.WithDbAsync(db => db.ForgeNotes.CountAsync()));
         Assert.Single((await forge.Git.RunAsync("for-each-ref", "--format=%(refname)", "refs/heads/candidates")).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-    }
-
-    private static async Task SetStatusAsync(ComposeGateFactory app, string id, ComposeGate.Candidates.CandidateStatus status)
-    {
-        await app.WithDbAsync(async db =>
-        {
-            var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == id);
-            candidate.Status = status;
-            if (status == ComposeGate.Candidates.CandidateStatus.Promoted)
-            {
-                candidate.PromotedAt = app.Clock.GetUtcNow();
-            }
-            return await db.SaveChangesAsync();
-        });
-        app.Services.GetRequiredService<ComposeGate.Web.Live.ChangeFeed>().Publish(new(id, "cs10", "status"));
     }
 
     /// <summary>Waits for the background sync (a condition, not a time limit on the code).</summary>
