@@ -29,8 +29,7 @@ public sealed class ForgeSync(
     ILogger<ForgeSync> logger) : BackgroundService
 {
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(1);
-    // Lists, not arrays: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
-    private static readonly List<CandidateStatus> Open = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
+    // A list, not an array: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
     private static readonly List<CandidateStatus> SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
 
     private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -97,7 +96,7 @@ public sealed class ForgeSync(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ids = await db.Candidates
-            .Where(c => Open.Contains(c.Status)
+            .Where(c => CandidateStatuses.Open.Contains(c.Status)
                 || ((SetAside.Contains(c.Status) || c.Status == CandidateStatus.Promoted) && c.MergeRequest != null && c.MergeRequest.State == MergeRequestState.Opened))
             .Select(c => c.Id).ToListAsync(ct);
         ids.ForEach(Enqueue);
@@ -148,7 +147,7 @@ public sealed class ForgeSync(
             }
             return;
         }
-        if (!Open.Contains(candidate.Status) && candidate.Status is not (CandidateStatus.Promoting or CandidateStatus.Promoted))
+        if (!CandidateStatuses.Open.Contains(candidate.Status) && candidate.Status is not (CandidateStatus.Promoting or CandidateStatus.Promoted))
         {
             return;
         }

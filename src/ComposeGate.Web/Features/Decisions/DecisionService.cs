@@ -33,9 +33,6 @@ public sealed class DecisionService(
     // a bot posting thousands of results must not make every decision re-read them all.
     private readonly ConcurrentDictionary<string, LatestResults> latestResults = new(StringComparer.Ordinal);
 
-    // A List, not an array: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
-    private static readonly List<CandidateStatus> Open = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
-
     // Stored policies never change (a new one is a new version), so each is parsed once.
     private readonly ConcurrentDictionary<(int Stream, int Version), PolicyDocument?> parsed = new();
 
@@ -153,7 +150,7 @@ public sealed class DecisionService(
     private async Task<List<string>> OpenCandidatesAsync(int? streamId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Candidates.Where(c => Open.Contains(c.Status) && (streamId == null || c.StreamId == streamId))
+        return await db.Candidates.Where(c => CandidateStatuses.Open.Contains(c.Status) && (streamId == null || c.StreamId == streamId))
             .Select(c => c.Id).ToListAsync(ct);
     }
 

@@ -28,9 +28,6 @@ public sealed class PromotionService(
     TimeProvider clock,
     ILogger<PromotionService> logger)
 {
-    // Lists, not arrays: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
-    private static readonly List<CandidateStatus> Gating = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
-
     // One status change at a time: two release engineers clicking together promote once, and a reject cannot
     // slip between a promotion's check and its write.
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -113,7 +110,7 @@ public sealed class PromotionService(
 
         // Older candidates still being gated will never ship now: set them aside, saying why.
         var superseded = await db.Candidates.Where(c => c.StreamId == candidate.StreamId && c.Id != candidateId
-                && Gating.Contains(c.Status) && c.CreatedAt < candidate.CreatedAt).ToListAsync(ct);
+                && CandidateStatuses.Open.Contains(c.Status) && c.CreatedAt < candidate.CreatedAt).ToListAsync(ct);
         foreach (var older in superseded)
         {
             older.Status = CandidateStatus.Superseded;
