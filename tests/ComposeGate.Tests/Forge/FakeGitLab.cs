@@ -3,6 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ComposeGate.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -104,6 +105,19 @@ public sealed class FakeGitLab : IAsyncDisposable
     public long ProjectId { get; }
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The secret GitLab sends as <c>X-Gitlab-Token</c> on its webhooks to the app.</summary>
+    public const string WebhookSecret = "gitlab-webhook-secret-2026";
+
+    /// <summary>Points the app's GitLab provider at this server (ComposeGate:Forge:Enabled is left to the test).</summary>
+    public void ConfigureProvider(ComposeGateFactory app)
+    {
+        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
+        app.Settings["ComposeGate:Forge:GitLab:BaseUrl"] = BaseUrl;
+        app.Settings["ComposeGate:Forge:GitLab:Project"] = ProjectPath;
+        app.Settings["ComposeGate:Forge:GitLab:Token"] = Token;
+        app.Settings["ComposeGate:Forge:GitLab:WebhookSecret"] = WebhookSecret;
+    }
 
     /// <summary>Largest page the fake serves (GitLab: 100); lower it to exercise pagination.</summary>
     public int MaxPerPage { get; set; } = 100;

@@ -16,11 +16,7 @@ public sealed class GitLabProviderTests
         await using var gitlab = await FakeGitLab.StartAsync();
         using var app = new ComposeGateFactory();
         app.Settings["ComposeGate:Forge:Enabled"] = "true";
-        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
-        app.Settings["ComposeGate:Forge:GitLab:BaseUrl"] = gitlab.BaseUrl;
-        app.Settings["ComposeGate:Forge:GitLab:Project"] = gitlab.ProjectPath;
-        app.Settings["ComposeGate:Forge:GitLab:Token"] = gitlab.Token;
-        app.Settings["ComposeGate:Forge:GitLab:WebhookSecret"] = "gitlab-webhook-secret-2026";
+        gitlab.ConfigureProvider(app);
         using var admin = app.CreateAdminClient();
         await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
         await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\n", Encoding.UTF8, "text/yaml"));
@@ -87,11 +83,7 @@ public sealed class GitLabReconcileTests
     {
         await using var gitlab = await FakeGitLab.StartAsync();
         using var app = new ComposeGateFactory();
-        app.Settings["ComposeGate:Forge:Provider"] = "GitLab";
-        app.Settings["ComposeGate:Forge:GitLab:BaseUrl"] = gitlab.BaseUrl;
-        app.Settings["ComposeGate:Forge:GitLab:Project"] = gitlab.ProjectPath;
-        app.Settings["ComposeGate:Forge:GitLab:Token"] = gitlab.Token;
-        app.Settings["ComposeGate:Forge:GitLab:WebhookSecret"] = "gitlab-webhook-secret-2026";
+        gitlab.ConfigureProvider(app);
         using var admin = app.CreateAdminClient();
         await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
@@ -117,7 +109,7 @@ public sealed class GitLabReconcileTests
                 merge_request = new { iid = 1 },
             }),
         };
-        request.Headers.Add("X-Gitlab-Token", "gitlab-webhook-secret-2026");
+        request.Headers.Add("X-Gitlab-Token", FakeGitLab.WebhookSecret);
         var late = await (await hook.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
 
         Assert.Equal((2, 0), (first, second));
