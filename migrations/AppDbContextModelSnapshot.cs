@@ -924,6 +924,9 @@ namespace ComposeGate.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("CancelRequestedBy")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CandidateId")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -936,6 +939,9 @@ namespace ComposeGate.Migrations
 
                     b.Property<long?>("FinishedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("IssueUrl")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
@@ -993,6 +999,9 @@ namespace ComposeGate.Migrations
 
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Settings")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("StartedAt")
                         .HasColumnType("INTEGER");

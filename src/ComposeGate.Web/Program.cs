@@ -13,6 +13,7 @@ using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
 using ComposeGate.Web.Forge;
 using ComposeGate.Web.Forge.GitLab;
+using ComposeGate.Web.Promotion;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -25,6 +26,7 @@ builder.AddHealth();
 builder.AddCandidates();
 builder.AddSources();
 builder.AddGating();
+builder.AddPromotion();
 builder.AddForge();
 builder.AddOutgoingEvents();
 builder.AddUi();

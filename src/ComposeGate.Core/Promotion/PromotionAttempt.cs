@@ -16,6 +16,10 @@ public sealed class PromotionAttempt
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public string? Error { get; set; }
+    /// <summary>Who asked to cancel it; the runner stops before the next step (or interrupts the running one).</summary>
+    public string? CancelRequestedBy { get; set; }
+    /// <summary>The forge issue opened when it failed; opened once, by whichever run gets there first.</summary>
+    public string? IssueUrl { get; set; }
 
     public List<PromotionStep> Steps { get; set; } = [];
 }
@@ -30,6 +34,11 @@ public sealed class PromotionStep
     public required string Action { get; set; }
     /// <summary>What the step does in words, e.g. "Retag quay.io/gitpod/workspace-full:stable".</summary>
     public required string Description { get; set; }
+    /// <summary>
+    /// The action's settings as they were when the attempt was created (JSON, without secrets), so a resumed
+    /// attempt runs what was started even if the configuration changed meanwhile.
+    /// </summary>
+    public string? Settings { get; set; }
     public PromotionStatus Status { get; set; }
     public int Tries { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
@@ -52,4 +61,5 @@ public enum PromotionStatus
     Running,
     Succeeded,
     Failed,
+    Cancelled,
 }

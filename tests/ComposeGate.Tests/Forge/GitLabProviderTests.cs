@@ -19,7 +19,7 @@ public sealed class GitLabProviderTests
         gitlab.ConfigureProvider(app);
         using var admin = app.CreateAdminClient();
         await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
-        await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\n", Encoding.UTF8, "text/yaml"));
+        await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\npromote: manual\n", Encoding.UTF8, "text/yaml"));
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
         (await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content())).EnsureSuccessStatusCode();
 
@@ -40,13 +40,7 @@ public sealed class GitLabProviderTests
         Assert.Contains("satisfied", note.Body);
         Assert.Contains(gitlab.Statuses, s => s.Name == "composegate/testcase/t_functional" && s.State == "success");
 
-        await app.WithDbAsync(async db =>
-        {
-            var promoted = await db.Candidates.SingleAsync(c => c.Id == compose.Id);
-            promoted.Status = ComposeGate.Candidates.CandidateStatus.Promoted;
-            return await db.SaveChangesAsync();
-        });
-        app.Services.GetRequiredService<ComposeGate.Web.Live.ChangeFeed>().Publish(new(compose.Id, "cs10", "status"));
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/candidates/{compose.Id}/promote", null)).StatusCode);
         await WaitAsync(() => gitlab.MergeRequests.Single().State == "merged");
         Assert.Single(gitlab.MergeRequests);
         Assert.Equal("bash-5.2.26-4.el10\n", gitlab.Files("main")["streams/cs10/packages.txt"]);

@@ -133,7 +133,7 @@ public sealed class ForgeSyncTests
         app.Settings["ComposeGate:Forge:Enabled"] = "true";
         using var admin = app.CreateAdminClient();
         await admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" });
-        await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\n", Encoding.UTF8, "text/yaml"));
+        await admin.PutAsync("/api/v1/streams/cs10/policy", new StringContent("requires:\n  - testcase: t_functional\npromote: manual\n", Encoding.UTF8, "text/yaml"));
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash"), new("zlib", "0:1.3-1.el10", "zlib")]);
         (await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content())).EnsureSuccessStatusCode();
 

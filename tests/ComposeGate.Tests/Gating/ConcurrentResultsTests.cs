@@ -15,7 +15,7 @@ public sealed class ConcurrentResultsTests
         using var app = new ComposeGateFactory();
         using var admin = app.CreateAdminClient();
         await admin.CreateStreamAsync("busy");
-        var policy = "requires:\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"  - testcase: load.t{i:00}\n"));
+        var policy = "requires:\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"  - testcase: load.t{i:00}\n")) + "promote: manual\n";
         await admin.PutAsync("/api/v1/streams/busy/policy", new StringContent(policy, Encoding.UTF8, "text/yaml"));
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
         await admin.PostAsync("/api/v1/streams/busy/candidates", compose.Content());

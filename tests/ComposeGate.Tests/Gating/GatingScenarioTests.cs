@@ -155,7 +155,8 @@ public sealed class GatingScenarioTests : IDisposable
     public async Task DecisionChanges_AreRecordedOnceEach_NotOnEveryRecomputation()
     {
         await admin.CreateStreamAsync("cs10");
-        await admin.PutAsync("/api/v1/streams/cs10/policy", Yaml("requires:\n  - testcase: t_functional\n"));
+        // Manual promotion, so the approved candidate stays open and can fall back to gating.
+        await admin.PutAsync("/api/v1/streams/cs10/policy", Yaml("requires:\n  - testcase: t_functional\npromote: manual\n"));
         await admin.PostAsync("/api/v1/streams/cs10/candidates", Compose.Content());
 
         await ReportAsync(admin, "t_functional", "PASSED");
@@ -184,7 +185,7 @@ public sealed class GatingScenarioTests : IDisposable
         Assert.Equal("gating", (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Compose.Id}")).GetProperty("status").GetString());
         Assert.Contains("No policy", (await DecisionAsync()).GetProperty("summary").GetString());
 
-        await admin.PutAsync("/api/v1/streams/cs10/policy", Yaml("requires:\n  - testcase: t_functional\n"));
+        await admin.PutAsync("/api/v1/streams/cs10/policy", Yaml("requires:\n  - testcase: t_functional\npromote: manual\n"));
 
         var candidate = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Compose.Id}");
         Assert.Equal("approved", candidate.GetProperty("status").GetString());

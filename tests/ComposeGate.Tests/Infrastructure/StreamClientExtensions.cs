@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace ComposeGate.Tests.Infrastructure;
 
@@ -6,4 +7,24 @@ public static class StreamClientExtensions
 {
     public static async Task CreateStreamAsync(this HttpClient admin, string name, string kind = "compose") =>
         (await admin.PostAsJsonAsync("/api/v1/streams", new { name, kind })).EnsureSuccessStatusCode();
+
+    /// <summary>
+    /// Waits until background work (a promotion) brings the candidate to one of <paramref name="statuses"/> and returns
+    /// it; fails with the status it is stuck in. Waited for, not timed: the limit only stops a hung test.
+    /// </summary>
+    public static async Task<JsonElement> WaitForStatusAsync(this HttpClient client, string candidateId, params string[] statuses)
+    {
+        JsonElement candidate = default;
+        for (var i = 0; i < 600; i++)
+        {
+            candidate = await client.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Uri.EscapeDataString(candidateId)}");
+            if (statuses.Contains(candidate.GetProperty("status").GetString()))
+            {
+                return candidate;
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"{candidateId} stayed {candidate.GetProperty("status").GetString()} " +
+            $"({(candidate.TryGetProperty("statusReason", out var reason) ? reason.GetString() : "")}), expected {string.Join(" or ", statuses)}.");
+    }
 }

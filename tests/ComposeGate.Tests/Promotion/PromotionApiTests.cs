@@ -50,13 +50,15 @@ public sealed class PromotionApiTests : IDisposable
 
         var response = await engineer.PostAsync($"/api/v1/candidates/{Newer.Id}/promote", null);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var promoted = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("promoted", promoted.GetProperty("status").GetString());
-        var attempt = Assert.Single(promoted.GetProperty("attempts").EnumerateArray());
+        var promoting = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("promoting", promoting.GetProperty("status").GetString());
+        var attempt = Assert.Single(promoting.GetProperty("attempts").EnumerateArray());
         Assert.Equal(1, attempt.GetProperty("number").GetInt32());
         Assert.Equal("relman", attempt.GetProperty("requestedBy").GetString());
 
-        Assert.Equal("promoted", await StatusAsync(Newer));
+        await admin.WaitForStatusAsync(Newer.Id, "promoted");
+        var history = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Newer.Id}/promotion");
+        Assert.Equal("succeeded", Assert.Single(history.EnumerateArray()).GetProperty("status").GetString());
         Assert.Equal("superseded", await StatusAsync(Older));
         var older = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Older.Id}");
         Assert.Contains(Newer.Id, older.GetProperty("statusReason").GetString());
@@ -107,6 +109,7 @@ public sealed class PromotionApiTests : IDisposable
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => engineer.PostAsync($"/api/v1/candidates/{Newer.Id}/promote", null)));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Accepted, r.StatusCode));
+        await admin.WaitForStatusAsync(Newer.Id, "promoted");
         var events = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Newer.Id}/events");
         Assert.Single(events.EnumerateArray(), e => e.GetRawText().Contains("\"candidate.promoted\"", StringComparison.Ordinal));
     }

@@ -1,4 +1,5 @@
 using ComposeGate.Web.Features.Checklists;
+using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Features.Policies;
 using ComposeGate.Web.Features.Promotion;
 using ComposeGate.Web.Features.Results;
@@ -43,6 +44,7 @@ internal static class GatingSetup
         app.MapDecisionsApi();
         app.MapTimelineApi();
         app.MapPromotionApi();
+        app.MapJobsApi();
         return app;
     }
 }

@@ -8,22 +8,26 @@ using ComposeGate.Promotion;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Decisions;
-using ComposeGate.Web.Features.Events;
+using ComposeGate.Web.Features.Sources;
+using ComposeGate.Web.Promotion;
 using ComposeGate.Web.Live;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ComposeGate.Web.Features.Promotion;
 
 /// <summary>
-/// Promoting a satisfied candidate (by a release engineer, or by itself under <c>promote: auto</c>) and rejecting
-/// one. A promotion is recorded as an attempt; the candidate becomes <c>promoted</c>, older candidates of the
-/// stream still being gated become <c>superseded</c>, and the merge requests follow (merged, closed). Streams in
-/// this version have no promotion actions to run (publishing, retagging), so the attempt has no steps.
+/// Promoting a satisfied candidate (by a release engineer, or by itself under <c>promote: auto</c>), cancelling a
+/// promotion, and rejecting a candidate. Promoting records an attempt with the stream's actions as its steps and
+/// marks the candidate <c>promoting</c> in one transaction; the <see cref="PromotionRunner"/> then runs it, so the
+/// request returns at once and a restart loses nothing.
 /// </summary>
 public sealed class PromotionService(
     IDbContextFactory<AppDbContext> dbFactory,
     DecisionService decisions,
-    OutgoingEvents events,
+    PromotionRunner runner,
+    PromotionQueue queue,
+    IOptionsMonitor<StreamsOptions> streams,
     ChangeFeed feed,
     TimeProvider clock,
     ILogger<PromotionService> logger)
@@ -72,8 +76,9 @@ public sealed class PromotionService(
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == candidateId, ct);
-        if (candidate.Status == CandidateStatus.Promoted)
+        if (candidate.Status is CandidateStatus.Promoted or CandidateStatus.Promoting)
         {
+            // Promoted already, or a promotion is under way: asking again changes nothing.
             return await ViewAsync(db, candidate, ct);
         }
         if (candidate.Status is CandidateStatus.Rejected or CandidateStatus.Superseded)
@@ -89,40 +94,84 @@ public sealed class PromotionService(
 
         var now = clock.GetUtcNow();
         var number = (await db.PromotionAttempts.Where(a => a.CandidateId == candidateId).MaxAsync(a => (int?)a.Number, ct) ?? 0) + 1;
+        var steps = PromotionPlan.Steps(streams.CurrentValue.TryGetValue(candidate.Stream.Name, out var settings) ? settings.Promotion : []);
         db.PromotionAttempts.Add(new PromotionAttempt
         {
             CandidateId = candidateId,
             Number = number,
             Trigger = actor is null ? PromotionTrigger.Auto : candidate.Status == CandidateStatus.Failed ? PromotionTrigger.Retry : PromotionTrigger.Manual,
             RequestedBy = who,
-            Status = PromotionStatus.Succeeded,
+            Status = PromotionStatus.Pending,
             CreatedAt = now,
-            StartedAt = now,
-            FinishedAt = now,
+            Steps = steps,
         });
-        candidate.Status = CandidateStatus.Promoted;
+        var from = candidate.Status;
+        candidate.Status = CandidateStatus.Promoting;
         candidate.StatusChangedAt = now;
-        candidate.PromotedAt = now;
         candidate.StatusReason = null;
-        db.Record(now, who, "candidate.promoted", $"Promoted {candidateId}{(actor is null ? " (policy: promote auto)" : "")}",
-            candidateId: candidateId, streamId: candidate.StreamId, data: new { attempt = number });
-        events.Record(db, candidate.StreamId, candidate.Stream.Name, OutgoingEvents.CandidatePromoted, candidateId, new { attempt = number, by = who });
-
-        // Older candidates still being gated will never ship now: set them aside, saying why.
-        var superseded = await db.Candidates.Where(c => c.StreamId == candidate.StreamId && c.Id != candidateId
-                && CandidateStatuses.Open.Contains(c.Status) && c.CreatedAt < candidate.CreatedAt).ToListAsync(ct);
-        foreach (var older in superseded)
-        {
-            older.Status = CandidateStatus.Superseded;
-            older.StatusChangedAt = now;
-            older.StatusReason = $"superseded by {candidateId}, promoted first";
-            db.Record(now, who, "candidate.superseded", $"Superseded by {candidateId}", candidateId: older.Id, streamId: older.StreamId);
-        }
+        db.Record(now, who, "promotion.started",
+            $"Promotion {number} {(from == CandidateStatus.Failed ? "(a retry) " : "")}started{(actor is null ? " (policy: promote auto)" : "")}: " +
+            (steps.Count == 0 ? "no actions configured" : string.Join(", ", steps.Select(s => s.Description))),
+            candidateId: candidateId, streamId: candidate.StreamId, data: new { attempt = number, steps = steps.Select(s => s.Description) });
         await db.SaveChangesAsync(ct);
-        logger.LogInformation("Promoted {Candidate} (attempt {Attempt}); superseded {Count} older candidates", candidateId, number, superseded.Count);
-        foreach (var changed in superseded.Select(c => c.Id).Prepend(candidateId))
+        logger.LogInformation("Promotion {Attempt} of {Candidate} requested by {Actor} ({Steps} steps)", number, candidateId, who, steps.Count);
+        feed.Publish(new CandidateChange(candidateId, candidate.Stream.Name, "status"));
+        await queue.SignalAsync(ct);
+        return await ViewAsync(db, candidate, ct);
+    }
+
+    /// <summary>
+    /// Promotes an approved candidate whose stream's policy says <c>promote: auto</c>; anything else is left alone.
+    /// Called when a decision changes and by the periodic sweep (so an approval during a restart is not missed).
+    /// </summary>
+    public async Task<bool> AutoPromoteAsync(string candidateId, CancellationToken ct = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            feed.Publish(new CandidateChange(changed, candidate.Stream.Name, "status"));
+            var candidate = await db.Candidates.AsNoTracking().Where(c => c.Id == candidateId).Select(c => new { c.Status, c.StreamId }).SingleOrDefaultAsync(ct);
+            if (candidate?.Status != CandidateStatus.Approved
+                || (await decisions.PolicyAtAsync(db, candidate.StreamId, clock.GetUtcNow(), ct))?.Promote != PromoteMode.Auto)
+            {
+                return false;
+            }
+        }
+        var outcome = await PromoteAsync(null, candidateId, ct);
+        return outcome is Outcome<PromotionView>.Ok;
+    }
+
+    /// <summary>Approved candidates of every stream (the sweep's work list for <see cref="AutoPromoteAsync"/>).</summary>
+    public async Task<List<string>> ApprovedAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Candidates.Where(c => c.Status == CandidateStatus.Approved).OrderBy(c => c.CreatedAt).Select(c => c.Id).ToListAsync(ct);
+    }
+
+    /// <summary>Cancels a candidate's unfinished promotion: before its next step, or by interrupting the running one.</summary>
+    public async Task<Outcome<PromotionView>> CancelAsync(ClaimsPrincipal actor, string candidateId, CancellationToken ct = default)
+    {
+        if (!Actor.Has(actor, Roles.ReleaseEngineer))
+        {
+            return new Outcome<PromotionView>.Forbidden("Cancelling a promotion needs the ReleaseEngineer role or above.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var candidate = await db.Candidates.Include(c => c.Stream).SingleOrDefaultAsync(c => c.Id == candidateId, ct);
+        if (candidate is null)
+        {
+            return new Outcome<PromotionView>.NotFound($"No candidate '{candidateId}'.");
+        }
+        var attempt = await db.PromotionAttempts.Where(a => a.CandidateId == candidateId
+            && (a.Status == PromotionStatus.Pending || a.Status == PromotionStatus.Running)).SingleOrDefaultAsync(ct);
+        if (attempt is null)
+        {
+            return new Outcome<PromotionView>.Conflict($"'{candidateId}' has no promotion under way to cancel.");
+        }
+        var who = Actor.NameOf(actor);
+        attempt.CancelRequestedBy ??= who;
+        db.Record(clock.GetUtcNow(), who, "promotion.cancel", $"Asked to cancel promotion {attempt.Number}", candidateId: candidateId, streamId: candidate.StreamId);
+        await db.SaveChangesAsync(ct);
+        if (!runner.Interrupt(attempt.Id))
+        {
+            await queue.SignalAsync(ct);
         }
         return await ViewAsync(db, candidate, ct);
     }
@@ -161,14 +210,33 @@ public sealed class PromotionService(
         return await ViewAsync(db, candidate, ct);
     }
 
+    /// <summary>A candidate's promotion attempts with their steps, oldest first (the candidate page's Promotion tab).</summary>
+    public async Task<IReadOnlyList<AttemptView>> HistoryAsync(string candidateId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidateId)
+            .OrderBy(a => a.Number).ToListAsync(ct)).Select(AttemptView.Of).ToList();
+    }
+
     private static async Task<Outcome<PromotionView>> ViewAsync(AppDbContext db, Candidate candidate, CancellationToken ct)
     {
-        var attempts = await db.PromotionAttempts.AsNoTracking().Where(a => a.CandidateId == candidate.Id).OrderBy(a => a.Number)
-            .Select(a => new AttemptView(a.Number, a.Trigger, a.RequestedBy, a.Status, a.CreatedAt, a.FinishedAt)).ToListAsync(ct);
+        var attempts = (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidate.Id)
+                .OrderBy(a => a.Number).ToListAsync(ct))
+            .Select(AttemptView.Of).ToList();
         return new PromotionView(candidate.Id, candidate.Status, candidate.StatusReason, candidate.PromotedAt, attempts);
     }
 }
 
 public sealed record PromotionView(string Candidate, CandidateStatus Status, string? Reason, DateTimeOffset? PromotedAt, IReadOnlyList<AttemptView> Attempts);
 
-public sealed record AttemptView(int Number, PromotionTrigger Trigger, string RequestedBy, PromotionStatus Status, DateTimeOffset Requested, DateTimeOffset? Finished);
+public sealed record AttemptView(int Number, PromotionTrigger Trigger, string RequestedBy, PromotionStatus Status, DateTimeOffset Requested,
+    DateTimeOffset? Started, DateTimeOffset? Finished, string? Error, string? Issue, IReadOnlyList<StepView> Steps)
+{
+    public static AttemptView Of(PromotionAttempt a) => new(a.Number, a.Trigger, a.RequestedBy, a.Status, a.CreatedAt, a.StartedAt, a.FinishedAt,
+        a.Error, a.IssueUrl, a.Steps.OrderBy(s => s.Position).Select(s => new StepView(s.Position, s.Action, s.Description, s.Status, s.Tries,
+            s.StartedAt, s.FinishedAt, s.Error, s.Output)).ToList());
+}
+
+/// <summary>One step of an attempt as the API and the pages show it, with its captured output.</summary>
+public sealed record StepView(int Position, string Action, string Description, PromotionStatus Status, int Tries,
+    DateTimeOffset? Started, DateTimeOffset? Finished, string? Error, string? Output);

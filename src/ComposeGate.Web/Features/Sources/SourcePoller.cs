@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ComposeGate.Audit;
+using ComposeGate.Candidates;
 using ComposeGate.Candidates.Productmd;
 using ComposeGate.Data;
 using ComposeGate.Streams;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Candidates;
+using ComposeGate.Web.Promotion.Registry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -23,6 +25,7 @@ public sealed partial class SourcePoller(
     IOptionsMonitor<StreamsOptions> streams,
     ComposeFetcher fetcher,
     CandidateIngestion ingestion,
+    RegistryClient registry,
     TimeProvider clock,
     ILogger<SourcePoller> logger)
 {
@@ -34,19 +37,23 @@ public sealed partial class SourcePoller(
 
     public async Task<string> PollAsync(string streamName, CancellationToken ct)
     {
-        if (!streams.CurrentValue.TryGetValue(streamName, out var settings) || settings.Source?.ComposeUrl is not { } location)
+        if (!streams.CurrentValue.TryGetValue(streamName, out var settings) || settings.Source is not { } source)
         {
-            return $"Stream '{streamName}' has no compose source configured.";
+            return $"Stream '{streamName}' has no source configured.";
         }
+        var location = source.Location;
         var stream = await ingestion.FindStreamAsync(streamName, ct)
             ?? throw new InvalidOperationException($"Stream '{streamName}' is configured but does not exist.");
         try
         {
-            var outcome = await CheckAsync(stream, location, ct);
+            var outcome = source.Image is { } image
+                ? await CheckImageAsync(stream, image, source.Tag!, ct)
+                : await CheckAsync(stream, location, ct);
             await RecordAsync(stream, location, outcome, error: null, ct);
             return outcome;
         }
-        catch (Exception e) when (e is ComposeUnavailableException or ProductmdException or HttpRequestException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ComposeUnavailableException or ProductmdException or HttpRequestException or IOException or UnauthorizedAccessException
+            or RegistryException)
         {
             logger.LogWarning("Checking the source of {Stream} at {Location} failed: {Error}", streamName, location, e.Message);
             await RecordAsync(stream, location, outcome: null, error: e.Message, ct);
@@ -107,6 +114,27 @@ public sealed partial class SourcePoller(
             }
         }
         return notes.Count == 0 ? "Nothing new." : string.Join("; ", notes);
+    }
+
+    /// <summary>
+    /// Resolves the image's moving tag (<c>:main</c>) to the digest it names now; a digest not seen before becomes a
+    /// candidate pinned to that digest, so whatever is pushed to the tag later, the tested bits stay the same.
+    /// </summary>
+    private async Task<string> CheckImageAsync(ReleaseStream stream, string image, string tag, CancellationToken ct)
+    {
+        var manifest = await registry.ResolveAsync(image, tag, ct);
+        var submission = ImageSubmission.Validate(image, tag, manifest.Digest, manifest.Platforms);
+        if ((await KnownAsync(stream, ct)).Contains(submission.CandidateId))
+        {
+            return $":{tag} is still {manifest.Digest[..19]}…: nothing new.";
+        }
+        var result = await ingestion.StoreImageAsync(Actor.System, stream, submission, ct);
+        return result switch
+        {
+            Outcome<IngestResult>.Ok { Value.Created: true } ok => $"ingested {ok.Value.Candidate.Id} (:{tag} → {manifest.Digest})",
+            Outcome<IngestResult>.Ok => "nothing new",
+            _ => throw new IOException($"{image}@{manifest.Digest}: {result.Message}"),
+        };
     }
 
     private async Task<bool> IsComposeAsync(string location, CancellationToken ct)

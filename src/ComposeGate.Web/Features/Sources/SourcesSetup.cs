@@ -8,7 +8,7 @@ using Quartz;
 
 namespace ComposeGate.Web.Features.Sources;
 
-/// <summary>Configured streams exist at start-up, and each compose source is checked on its own schedule.</summary>
+/// <summary>Configured streams exist at start-up, and each source (compose directory or image tag) is checked on its own schedule.</summary>
 internal static class SourcesSetup
 {
     public static WebApplicationBuilder AddSources(this WebApplicationBuilder builder)
@@ -22,12 +22,12 @@ internal static class SourcesSetup
         {
             foreach (var (stream, settings) in configured)
             {
-                if (settings.Source is { ComposeUrl: { } url, Schedule: { } schedule } && CronExpression.TryParse(schedule, out _))
+                if (settings.Source is { Schedule: { } schedule } source && CronExpression.TryParse(schedule, out _))
                 {
                     quartz.ScheduleJob<SourcePollJob>(
                         trigger => trigger.WithIdentity($"poll-{stream}").WithCronSchedule(schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
                         job => job.WithIdentity($"poll-{stream}").UsingJobData(SourcePollJob.StreamKey, stream)
-                            .WithDescription($"Check {url} for new composes"));
+                            .WithDescription(source.Image is null ? $"Check {source.ComposeUrl} for new composes" : $"Resolve {source.Location} to a digest; a new digest becomes a candidate"));
                 }
             }
         });
@@ -62,10 +62,6 @@ internal static class SourcesSetup
             db.Record(stream.CreatedAt, Actor.System, "stream.created", $"Created stream '{name}' from configuration", streamId: stream.Id);
             await db.SaveChangesAsync();
             logger.LogInformation("Created stream {Stream} from configuration", name);
-        }
-        foreach (var (name, _) in configured.Where(s => s.Value.Source?.Image is not null))
-        {
-            logger.LogWarning("Stream {Stream} names an image source; image tags are not polled by this version, submit digests through the API", name);
         }
     }
 }

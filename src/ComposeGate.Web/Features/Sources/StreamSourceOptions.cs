@@ -1,5 +1,7 @@
 using ComposeGate.Streams;
 using Microsoft.Extensions.Options;
+using ComposeGate.Web.Promotion;
+using ComposeGate.Web.Promotion.Registry;
 using Quartz;
 
 namespace ComposeGate.Web.Features.Sources;
@@ -21,6 +23,9 @@ public sealed class StreamSettings
 
     /// <summary>Subscribers to the stream's events: HMAC-signed JSON POSTs.</summary>
     public List<WebhookSettings> Webhooks { get; set; } = [];
+
+    /// <summary>The ordered promotion actions; none means promoting only merges and announces.</summary>
+    public List<PromotionActionSettings> Promotion { get; set; } = [];
 }
 
 /// <summary>One subscriber: <c>Events</c> limits which events it gets (all when empty).</summary>
@@ -74,6 +79,7 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
                     errors.Add($"{key}:Webhooks:{i}:Events '{unknown}' is not an event ({string.Join(", ", Events.OutgoingEvents.Kinds)}).");
                 }
             }
+            errors.AddRange(PromotionSettingsValidation.Errors(key, settings.Source?.Kind, settings.Promotion));
             if (settings.Source is not { } source)
             {
                 continue;
@@ -90,6 +96,14 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             if (source.Image is not null && string.IsNullOrEmpty(source.Tag))
             {
                 errors.Add($"{key}:Source:Tag is required with Image.");
+            }
+            if (source.Image is not null && !ImageReference.TryParse(source.Image, out _, out var imageError))
+            {
+                errors.Add($"{key}:Source:Image '{source.Image}': {imageError}");
+            }
+            if (!string.IsNullOrEmpty(source.Tag) && !ImageReference.IsValidTag(source.Tag))
+            {
+                errors.Add($"{key}:Source:Tag '{source.Tag}' is not an image tag.");
             }
             if (string.IsNullOrEmpty(source.Schedule))
             {
