@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every test of ComposeGate on a Debian machine with the .NET 10 SDK.
 # Installs what the tests need when it is missing (Debian's Chromium for the browser tests, python3-rpm
-# so rpm version ordering is checked against librpm itself, git),
+# so rpm version ordering is checked against librpm itself, git, docker-registry + skopeo for the registry client),
 # builds the solution once, runs all test projects, and ends with a plain "N passed, N failed" line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 command -v git >/dev/null 2>&1 || missing+=(git)
 /usr/bin/python3 -c "import rpm" >/dev/null 2>&1 || missing+=(python3-rpm)
 if [ ${#missing[@]} -gt 0 ]; then

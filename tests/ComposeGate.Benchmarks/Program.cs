@@ -4,13 +4,15 @@ namespace ComposeGate.Benchmarks;
 /// On-demand benchmarks (never in CI):
 ///   dotnet run -c Release --project tests/ComposeGate.Benchmarks            ingest and diff of full-size composes
 ///   dotnet run -c Release --project tests/ComposeGate.Benchmarks -- results  result throughput against the published app
+///   dotnet run -c Release --project tests/ComposeGate.Benchmarks -- promotion  satisfying result → promoted (local publish, local forge)
 /// </summary>
 internal static class Program
 {
     public static Task Main(string[] args) => args.FirstOrDefault() switch
     {
         "results" => ResultsBenchmark.RunAsync(),
+        "promotion" => PromotionBenchmark.RunAsync(),
         null or "ingest" => IngestBenchmark.RunAsync(),
-        var other => throw new ArgumentException($"Unknown benchmark '{other}'; use ingest or results."),
+        var other => throw new ArgumentException($"Unknown benchmark '{other}'; use ingest, results or promotion."),
     };
 }

@@ -17,7 +17,7 @@ namespace ComposeGate.Benchmarks;
 internal static class ResultsBenchmark
 {
     private const int Clients = 32;
-    private const string Token = "results-benchmark-admin-token-0123456789";
+    internal const string Token = "results-benchmark-admin-token-0123456789";
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(10);
 
     public static async Task RunAsync()
@@ -155,7 +155,7 @@ internal static class ResultsBenchmark
         return new Load(all.Count, errors, all.Count / elapsed, all[all.Count / 2], all[(int)(all.Count * 0.99)]);
     }
 
-    private static async Task<string> PublishAsync(string output)
+    internal static async Task<string> PublishAsync(string output)
     {
         var repository = FindRepository();
         var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", Path.Combine(repository, "src", "ComposeGate.Web"), "-c", "Release", "-o", output, "--nologo", "-v", "quiet"])
@@ -171,7 +171,7 @@ internal static class ResultsBenchmark
         return Path.Combine(output, "ComposeGate.Web.dll");
     }
 
-    private static Process Start(string dll, string dataDir, int port)
+    internal static Process Start(string dll, string dataDir, int port, IReadOnlyDictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
@@ -180,6 +180,10 @@ internal static class ResultsBenchmark
         start.Environment["ComposeGate__Bootstrap__AdminToken"] = Token;
         start.Environment["ComposeGate__Bootstrap__AdminPassword"] = "Benchmark-2026";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -188,7 +192,7 @@ internal static class ResultsBenchmark
         return process;
     }
 
-    private static async Task WaitHealthyAsync(HttpClient http)
+    internal static async Task WaitHealthyAsync(HttpClient http)
     {
         for (var attempt = 0; attempt < 120; attempt++)
         {
@@ -207,7 +211,7 @@ internal static class ResultsBenchmark
         throw new TimeoutException("The app did not become healthy.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

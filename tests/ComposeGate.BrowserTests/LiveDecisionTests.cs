@@ -31,7 +31,7 @@ public sealed class LiveDecisionTests(BrowserFixture app)
             },
         })).EnsureSuccessStatusCode();
         (await admin.PutAsync("/api/v1/streams/live-gate/policy",
-            new StringContent("requires:\n  - checklist: smoke-live\n", Encoding.UTF8, "text/yaml"))).EnsureSuccessStatusCode();
+            new StringContent("requires:\n  - checklist: smoke-live\npromote: manual\n", Encoding.UTF8, "text/yaml"))).EnsureSuccessStatusCode();
         var body = $$"""{"url":"{{WriteCompose()}}"}""";
         (await admin.PostAsync("/api/v1/streams/live-gate/candidates", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
         await app.Services.GetRequiredService<UserAdministration>().CreateAsync(
@@ -71,6 +71,18 @@ public sealed class LiveDecisionTests(BrowserFixture app)
         await watcher.ClickAsync("[data-testid=promote]");
         await watcher.Locator("[data-testid=candidate-header] .cg-status-chip", new() { HasText = "promoted" }).WaitForAsync();
         await watcher.Locator("[data-testid=promotion-actions]").WaitForAsync(new() { State = WaitForSelectorState.Detached });
+        await watcher.ClickAsync(".rz-tabview-nav >> text=Promotion");
+        await watcher.Locator("[data-testid=promotion-attempt][data-status=succeeded]").WaitForAsync();
+
+        // The Jobs page lists the promotion; only release engineers get the buttons that act.
+        await watcher.GotoAsync("/jobs");
+        await BrowserFixture.WaitInteractiveAsync(watcher);
+        await watcher.Locator($"[data-testid=jobs-recent] tr[data-candidate='{Candidate}'][data-status=succeeded]").WaitForAsync();
+        await watcher.Locator("[data-testid=jobs-scheduled] tr[data-job=promotion] >> text=Run now").WaitForAsync();
+        await tester.GotoAsync("/jobs");
+        await BrowserFixture.WaitInteractiveAsync(tester);
+        await tester.Locator($"[data-testid=jobs-recent] tr[data-candidate='{Candidate}']").WaitForAsync();
+        Assert.Equal(0, await tester.Locator("text=Run now").CountAsync());
 
         await tester.Context.CloseAsync();
         await watcher.Context.CloseAsync();
