@@ -189,9 +189,9 @@ public sealed class PromotionRunner(
         events.Record(db, candidate.StreamId, candidate.Stream.Name, OutgoingEvents.CandidatePromoted, candidate.Id,
             new { attempt = attempt.Number, by = attempt.RequestedBy, candidate.Image, candidate.Digest, source = candidate.SourceUrl });
 
-        // Older candidates still being gated will never ship now: set them aside, saying why.
+        // Older candidates still being gated (or failed) will never ship now: set them aside, saying why.
         var superseded = await db.Candidates.Where(c => c.StreamId == candidate.StreamId && c.Id != candidate.Id
-                && CandidateStatuses.Open.Contains(c.Status) && c.CreatedAt < candidate.CreatedAt).ToListAsync(ct);
+                && (CandidateStatuses.Open.Contains(c.Status) || c.Status == CandidateStatus.Failed) && c.CreatedAt < candidate.CreatedAt).ToListAsync(ct);
         foreach (var older in superseded)
         {
             older.Status = CandidateStatus.Superseded;

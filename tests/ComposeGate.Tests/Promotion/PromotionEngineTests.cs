@@ -71,7 +71,7 @@ public sealed class PromotionEngineTests : IDisposable
         var events = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{second.Id}/events");
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == "candidate.failed");
         await WaitForMergeRequestAsync(app, first.Id, MergeRequestState.Merged);
-        Assert.Equal(MergeRequestState.Opened, await app.WithDbAsync(db => db.MergeRequests.Where(m => m.CandidateId == second.Id).Select(m => m.State).SingleAsync()));
+        await WaitForMergeRequestAsync(app, second.Id, MergeRequestState.Opened);
 
         // Fixed: a release engineer retries, and the second compose is published next to the first.
         MakeWritable(Mirror);
@@ -203,6 +203,30 @@ public sealed class PromotionEngineTests : IDisposable
         var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/promotion")).EnumerateArray());
         Assert.Equal("cancelled", attempt.GetProperty("status").GetString());
         await Problem.ReadAsync(await admin.PostAsync($"/api/v1/candidates/{compose.Id}/promotion/cancel", null), HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task OlderCandidate_CannotBePromotedWhileANewerOneIs_AndIsSupersededAfterwards()
+    {
+        var release = Path.Combine(work, "release");
+        var gate = Script("gate.sh", $"for i in $(seq 1 600); do [ -e {release} ] && exit 0; sleep 0.1; done; exit 1");
+        using var app = App(("Command:Path", gate), ("Command:TimeoutSeconds", "120"));
+        using var admin = app.CreateAdminClient();
+        await SetPolicyAsync(admin, "requires:\n  - testcase: t_functional\npromote: manual\n");
+        var older = await IngestAsync(admin, "CentOS-Stream-10-20261119.0");
+        app.Clock.Advance(TimeSpan.FromMinutes(1));
+        var newer = await IngestAsync(admin, "CentOS-Stream-10-20261120.0");
+        await ReportAsync(admin, older.Id, "PASSED");
+        await ReportAsync(admin, newer.Id, "PASSED");
+
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/v1/candidates/{newer.Id}/promote", null)).StatusCode);
+        var refused = await Problem.ReadAsync(await admin.PostAsync($"/api/v1/candidates/{older.Id}/promote", null), HttpStatusCode.Conflict);
+        Assert.Contains($"The newer candidate '{newer.Id}' of this stream is promoting", refused.Detail);
+        Assert.Equal("approved", (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{older.Id}")).GetProperty("status").GetString());
+
+        File.WriteAllText(release, "");
+        await admin.WaitForStatusAsync(newer.Id, "promoted");
+        Assert.Equal("superseded", (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{older.Id}")).GetProperty("status").GetString());
     }
 
     [Fact]

@@ -92,6 +92,16 @@ public sealed class PromotionService(
             return new Outcome<PromotionView>.Conflict($"Not satisfied: {decision.Summary} Unmet: {string.Join("; ", unmet.DefaultIfEmpty("no policy"))}.");
         }
 
+        // Publishing an older compose after a newer one would move users backwards.
+        var newer = await db.Candidates.Where(c => c.StreamId == candidate.StreamId && c.Id != candidateId && c.CreatedAt > candidate.CreatedAt
+                && (c.Status == CandidateStatus.Promoted || c.Status == CandidateStatus.Promoting))
+            .Select(c => new { c.Id, c.Status }).FirstOrDefaultAsync(ct);
+        if (newer is not null)
+        {
+            return new Outcome<PromotionView>.Conflict(
+                $"The newer candidate '{newer.Id}' of this stream is {newer.Status.ToString().ToLowerInvariant()}: promoting '{candidateId}' would move users backwards.");
+        }
+
         var now = clock.GetUtcNow();
         var number = (await db.PromotionAttempts.Where(a => a.CandidateId == candidateId).MaxAsync(a => (int?)a.Number, ct) ?? 0) + 1;
         var steps = PromotionPlan.Steps(streams.CurrentValue.TryGetValue(candidate.Stream.Name, out var settings) ? settings.Promotion : []);
