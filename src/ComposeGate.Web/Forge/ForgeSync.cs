@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
 using ComposeGate.Candidates;
 using ComposeGate.Data;
 using ComposeGate.Forge;
@@ -32,21 +31,9 @@ public sealed class ForgeSync(
     // A list, not an array: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
     private static readonly List<CandidateStatus> SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
 
-    private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<string> queued = new(StringComparer.Ordinal);
-    private readonly Lock gate = new();
+    private readonly CandidateQueue queue = new();
 
-    public void Enqueue(string candidateId)
-    {
-        lock (gate)
-        {
-            if (!queued.Add(candidateId))
-            {
-                return;
-            }
-        }
-        queue.Writer.TryWrite(candidateId);
-    }
+    public void Enqueue(string candidateId) => queue.Enqueue(candidateId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,12 +43,8 @@ public sealed class ForgeSync(
             using var reconcile = new PeriodicTimer(ReconcileInterval, clock);
             var reconciling = ReconcileLoopAsync(reconcile, stoppingToken);
             await ReconcileAsync(stoppingToken);
-            await foreach (var candidateId in queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var candidateId in queue.ReadAllAsync(stoppingToken))
             {
-                lock (gate)
-                {
-                    queued.Remove(candidateId);
-                }
                 await SyncWithRetriesAsync(candidateId, stoppingToken);
             }
             await reconciling;

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using ComposeGate.Web.Features.Promotion;
 using ComposeGate.Web.Live;
 
@@ -11,21 +10,15 @@ namespace ComposeGate.Web.Promotion;
 /// </summary>
 public sealed class AutoPromotion(ChangeFeed feed, PromotionService promotion, ILogger<AutoPromotion> logger) : BackgroundService
 {
-    private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<string> queued = new(StringComparer.Ordinal);
-    private readonly Lock gate = new();
+    private readonly CandidateQueue queue = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         feed.Changed += OnChanged;
         try
         {
-            await foreach (var candidate in queue.Reader.ReadAllAsync(stoppingToken))
+            await foreach (var candidate in queue.ReadAllAsync(stoppingToken))
             {
-                lock (gate)
-                {
-                    queued.Remove(candidate);
-                }
                 try
                 {
                     await promotion.AutoPromoteAsync(candidate, stoppingToken);
@@ -52,13 +45,6 @@ public sealed class AutoPromotion(ChangeFeed feed, PromotionService promotion, I
         {
             return;
         }
-        lock (gate)
-        {
-            if (!queued.Add(change.CandidateId))
-            {
-                return;
-            }
-        }
-        queue.Writer.TryWrite(change.CandidateId);
+        queue.Enqueue(change.CandidateId);
     }
 }
