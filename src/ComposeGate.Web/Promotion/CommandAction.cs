@@ -15,6 +15,9 @@ public sealed class CommandAction : IPromotionAction
     /// <summary>Output kept per step: the end of a long log is what explains a failure.</summary>
     public const int MaxOutput = 64 * 1024;
 
+    /// <summary>Heads output whose beginning was dropped to stay within <see cref="MaxOutput"/>.</summary>
+    public const string Dropped = "[… earlier output dropped]";
+
     public string Kind => "Command";
 
     public static string Describe(CommandSettings settings) =>
@@ -147,7 +150,7 @@ public sealed class CommandAction : IPromotionAction
                 var text = new StringBuilder();
                 if (trimmed)
                 {
-                    text.AppendLine("[… earlier output dropped]");
+                    text.AppendLine(Dropped);
                 }
                 foreach (var line in lines)
                 {

@@ -342,5 +342,5 @@ public sealed class PromotionRunner(
     }
 
     private static string? Bound(string? output) =>
-        output is null || output.Length <= CommandAction.MaxOutput ? output : "[… earlier output dropped]\n" + output[^CommandAction.MaxOutput..];
+        output is null || output.Length <= CommandAction.MaxOutput ? output : CommandAction.Dropped + "\n" + output[^CommandAction.MaxOutput..];
 }

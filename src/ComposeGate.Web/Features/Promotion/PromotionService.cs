@@ -224,17 +224,15 @@ public sealed class PromotionService(
     public async Task<IReadOnlyList<AttemptView>> HistoryAsync(string candidateId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidateId)
-            .OrderBy(a => a.Number).ToListAsync(ct)).Select(AttemptView.Of).ToList();
+        return await AttemptsAsync(db, candidateId, ct);
     }
 
-    private static async Task<Outcome<PromotionView>> ViewAsync(AppDbContext db, Candidate candidate, CancellationToken ct)
-    {
-        var attempts = (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidate.Id)
-                .OrderBy(a => a.Number).ToListAsync(ct))
-            .Select(AttemptView.Of).ToList();
-        return new PromotionView(candidate.Id, candidate.Status, candidate.StatusReason, candidate.PromotedAt, attempts);
-    }
+    private static async Task<Outcome<PromotionView>> ViewAsync(AppDbContext db, Candidate candidate, CancellationToken ct) =>
+        new PromotionView(candidate.Id, candidate.Status, candidate.StatusReason, candidate.PromotedAt, await AttemptsAsync(db, candidate.Id, ct));
+
+    private static async Task<IReadOnlyList<AttemptView>> AttemptsAsync(AppDbContext db, string candidateId, CancellationToken ct) =>
+        (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidateId)
+            .OrderBy(a => a.Number).ToListAsync(ct)).Select(AttemptView.Of).ToList();
 }
 
 public sealed record PromotionView(string Candidate, CandidateStatus Status, string? Reason, DateTimeOffset? PromotedAt, IReadOnlyList<AttemptView> Attempts);
