@@ -20,6 +20,7 @@ public sealed class PromotionJob(PromotionRunner runner, PromotionService promot
         try
         {
             await runner.RunUnfinishedAsync(stopping.Token);
+            // An attempt created here triggers this job again, which runs it as soon as this run ends.
             foreach (var candidate in await promotion.ApprovedAsync(stopping.Token))
             {
                 if (await promotion.AutoPromoteAsync(candidate, stopping.Token))
@@ -27,7 +28,6 @@ public sealed class PromotionJob(PromotionRunner runner, PromotionService promot
                     logger.LogInformation("The sweep promoted the approved candidate {Candidate} (promote: auto)", candidate);
                 }
             }
-            await runner.RunUnfinishedAsync(stopping.Token);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
