@@ -67,6 +67,20 @@ public class ComposeGateFactory : WebApplicationFactory<Program>
         return await query(db);
     }
 
+    /// <summary>Waits for the forge sync to bring the candidate's merge request to <paramref name="state"/> (a condition, not a time limit).</summary>
+    public async Task WaitForMergeRequestAsync(string candidate, ComposeGate.Forge.MergeRequestState state)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if (await WithDbAsync(db => db.MergeRequests.AsNoTracking().AnyAsync(m => m.CandidateId == candidate && m.State == state)))
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail($"The merge request of {candidate} never became {state}.");
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -27,4 +27,19 @@ public static class StreamClientExtensions
         throw new Xunit.Sdk.XunitException($"{candidateId} stayed {candidate.GetProperty("status").GetString()} " +
             $"({(candidate.TryGetProperty("statusReason", out var reason) ? reason.GetString() : "")}), expected {string.Join(" or ", statuses)}.");
     }
+
+    /// <summary>Waits until an issue is listed on the candidate (opened after a failed promotion) and returns the candidate.</summary>
+    public static async Task<JsonElement> WaitForIssueAsync(this HttpClient client, string candidateId)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var candidate = await client.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{Uri.EscapeDataString(candidateId)}");
+            if (candidate.GetProperty("issues").GetArrayLength() > 0)
+            {
+                return candidate;
+            }
+            await Task.Delay(50);
+        }
+        throw new Xunit.Sdk.XunitException($"No issue was opened for {candidateId}.");
+    }
 }

@@ -44,7 +44,7 @@ public sealed class ImagePromotionTests(RegistryFixture registry)
         Assert.Equal(["linux/amd64", "linux/arm64/v8"], first.GetProperty("image").GetProperty("platforms").EnumerateArray().Select(p => p.GetString()));
         var newer = await registry.PushImageAsync(repository, "main", "tomorrow's workspace", TestImageFormat.OciIndex);
         var second = await WaitForCandidateAsync(app, admin, repository, newer);
-        await WaitForMergeRequestAsync(app, first.GetProperty("id").GetString()!, MergeRequestState.Opened);
+        await app.WaitForMergeRequestAsync(first.GetProperty("id").GetString()!, MergeRequestState.Opened);
         Assert.Equal(previousStable, await registry.TagDigestAsync(repository, "stable"));
 
         using var tester = app.CreateClient(await app.MintTokenAsync("tester", "Tester"));
@@ -53,7 +53,7 @@ public sealed class ImagePromotionTests(RegistryFixture registry)
         await admin.WaitForStatusAsync(first.GetProperty("id").GetString()!, "promoted");
         Assert.Equal(tested, await registry.TagDigestAsync(repository, "stable"));
         Assert.Equal(newer, await registry.TagDigestAsync(repository, "main"));
-        await WaitForMergeRequestAsync(app, first.GetProperty("id").GetString()!, MergeRequestState.Merged);
+        await app.WaitForMergeRequestAsync(first.GetProperty("id").GetString()!, MergeRequestState.Merged);
 
         // The newer digest vanishes from the registry before its retag: the promotion fails, :stable stays put.
         using (var http = new HttpClient())
@@ -66,11 +66,7 @@ public sealed class ImagePromotionTests(RegistryFixture registry)
         var failed = await admin.WaitForStatusAsync(second.GetProperty("id").GetString()!, "failed");
         Assert.Contains("MANIFEST_UNKNOWN", failed.GetProperty("statusReason").GetString());
         Assert.Equal(tested, await registry.TagDigestAsync(repository, "stable"));
-        for (var i = 0; i < 300 && failed.GetProperty("issues").GetArrayLength() == 0; i++)
-        {
-            await Task.Delay(50);
-            failed = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{second.GetProperty("id").GetString()}");
-        }
+        failed = await admin.WaitForIssueAsync(second.GetProperty("id").GetString()!);
         Assert.Contains("Tag the tested digest :stable", Assert.Single(failed.GetProperty("issues").EnumerateArray()).GetProperty("title").GetString());
     }
 
@@ -106,18 +102,5 @@ public sealed class ImagePromotionTests(RegistryFixture registry)
             var recorded = await tester.PutAsJsonAsync($"/api/v1/checklist-runs/{runId}/items/{key}", new { state = "passed", comment = "ok" });
             Assert.Equal(HttpStatusCode.OK, recorded.StatusCode);
         }
-    }
-
-    private static async Task WaitForMergeRequestAsync(ComposeGateFactory app, string candidate, MergeRequestState state)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await app.WithDbAsync(db => db.MergeRequests.AsNoTracking().AnyAsync(m => m.CandidateId == candidate && m.State == state)))
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-        Assert.Fail($"The merge request of {candidate} never became {state}.");
     }
 }

@@ -42,13 +42,13 @@ public sealed class PromotionCrashTests : IDisposable
         var mirror = Path.Combine(work, "mirror");
         var started = Path.Combine(work, "step2-started");
         var counter = Path.Combine(work, "step3-runs");
-        var hang = Script("hang.sh", $"""
+        var hang = TestScript.Write(work, "hang.sh", $"""
             if [ "$COMPOSEGATE_STEP_TRY" -gt 1 ]; then echo "resumed on try $COMPOSEGATE_STEP_TRY"; exit 0; fi
             echo $$ > {work}/hang.pid
             touch {started}
             sleep 300
             """);
-        var count = Script("count.sh", $"echo run >> {counter}");
+        var count = TestScript.Write(work, "count.sh", $"echo run >> {counter}");
         var settings = new Dictionary<string, string>
         {
             ["ComposeGate:Streams:cs10:Promotion:0:Publish:Root"] = mirror,
@@ -109,13 +109,5 @@ public sealed class PromotionCrashTests : IDisposable
         var git = new ComposeGate.Web.Forge.Local.Git(Path.Combine(data, "compose-repo.git"));
         var merges = (await git.RunAsync("log", "--merges", "--format=%s", "main")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(merges);
-    }
-
-    private string Script(string name, string body)
-    {
-        var path = Path.Combine(work, name);
-        File.WriteAllText(path, "#!/bin/sh\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
     }
 }

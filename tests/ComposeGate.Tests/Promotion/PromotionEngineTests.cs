@@ -46,7 +46,7 @@ public sealed class PromotionEngineTests : IDisposable
         Assert.Equal(first.Id, new FileInfo(Path.Combine(Mirror, Link)).LinkTarget);
         Assert.Equal(Tree(first.Directory), Tree(Path.Combine(Mirror, first.Id)));
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(Mirror), e => Path.GetFileName(e).StartsWith('.'));
-        await WaitForMergeRequestAsync(app, first.Id, MergeRequestState.Merged);
+        await app.WaitForMergeRequestAsync(first.Id, MergeRequestState.Merged);
         var timeline = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{first.Id}/events");
         var promoted = Assert.Single(timeline.EnumerateArray(), e => e.GetProperty("kind").GetString() == "candidate.promoted");
         Assert.Contains("policy: promote auto", promoted.GetProperty("summary").GetString());
@@ -64,14 +64,14 @@ public sealed class PromotionEngineTests : IDisposable
         Assert.Contains("Publish", failed.GetProperty("statusReason").GetString());
         Assert.Equal(first.Id, new FileInfo(Path.Combine(Mirror, Link)).LinkTarget);
         Assert.False(Directory.Exists(Path.Combine(Mirror, second.Id)));
-        failed = await WaitForIssueAsync(admin, second.Id);
+        failed = await admin.WaitForIssueAsync(second.Id);
         Assert.Contains($"Promotion of {second.Id} failed", Assert.Single(failed.GetProperty("issues").EnumerateArray()).GetProperty("title").GetString());
         var body = await app.WithDbAsync(db => db.Issues.Where(i => i.CandidateId == second.Id).Select(i => i.Body).SingleAsync());
         Assert.Contains("what was published before is unchanged", body);
         var events = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{second.Id}/events");
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("kind").GetString() == "candidate.failed");
-        await WaitForMergeRequestAsync(app, first.Id, MergeRequestState.Merged);
-        await WaitForMergeRequestAsync(app, second.Id, MergeRequestState.Opened);
+        await app.WaitForMergeRequestAsync(first.Id, MergeRequestState.Merged);
+        await app.WaitForMergeRequestAsync(second.Id, MergeRequestState.Opened);
 
         // Fixed: a release engineer retries, and the second compose is published next to the first.
         MakeWritable(Mirror);
@@ -84,7 +84,7 @@ public sealed class PromotionEngineTests : IDisposable
         var attempts = (await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{second.Id}/promotion")).EnumerateArray().ToList();
         Assert.Equal(["failed", "succeeded"], attempts.Select(a => a.GetProperty("status").GetString()));
         Assert.Equal("retry", attempts[1].GetProperty("trigger").GetString());
-        await WaitForMergeRequestAsync(app, second.Id, MergeRequestState.Merged);
+        await app.WaitForMergeRequestAsync(second.Id, MergeRequestState.Merged);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class PromotionEngineTests : IDisposable
         var steps = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/promotion")).EnumerateArray())
             .GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("status").GetString()).ToList();
         Assert.Equal(["failed", "pending"], steps);
-        await WaitForIssueAsync(admin, compose.Id);
+        await admin.WaitForIssueAsync(compose.Id);
         var body = await app.WithDbAsync(db => db.Issues.Where(i => i.CandidateId == compose.Id).Select(i => i.Body).SingleAsync());
         Assert.Contains("rsync: connection refused (111)", body);
         Assert.Contains($"POST /api/v1/candidates/{compose.Id}/promote", body);
@@ -288,13 +288,7 @@ public sealed class PromotionEngineTests : IDisposable
     private static async Task ReportAsync(HttpClient admin, string candidate, string outcome) =>
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync($"/api/v1/candidates/{candidate}/results", new { testcase = "t_functional", outcome })).StatusCode);
 
-    private string Script(string name, string body)
-    {
-        var path = Path.Combine(work, name);
-        File.WriteAllText(path, "#!/bin/sh\nset -e\n" + body + "\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
-    }
+    private string Script(string name, string body) => TestScript.Write(work, name, "set -e\n" + body);
 
     /// <summary>Relative path and content hash of every file, the way a mirror user would compare trees.</summary>
     private static List<string> Tree(string root) =>
@@ -334,33 +328,6 @@ public sealed class PromotionEngineTests : IDisposable
         using var process = Process.Start(new ProcessStartInfo(program, args) { RedirectStandardError = true })!;
         process.WaitForExit();
         Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', args)}: {process.StandardError.ReadToEnd()}");
-    }
-
-    private static async Task WaitForMergeRequestAsync(ComposeGateFactory app, string candidate, MergeRequestState state)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            if (await app.WithDbAsync(db => db.MergeRequests.AsNoTracking().AnyAsync(m => m.CandidateId == candidate && m.State == state)))
-            {
-                return;
-            }
-            await Task.Delay(50);
-        }
-        Assert.Fail($"The merge request of {candidate} never became {state}.");
-    }
-
-    private static async Task<JsonElement> WaitForIssueAsync(HttpClient admin, string candidate)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var detail = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{candidate}");
-            if (detail.GetProperty("issues").GetArrayLength() > 0)
-            {
-                return detail;
-            }
-            await Task.Delay(50);
-        }
-        throw new Xunit.Sdk.XunitException($"No issue was opened for {candidate}.");
     }
 
     private static async Task WaitForJobRunAsync(HttpClient admin, string job)
