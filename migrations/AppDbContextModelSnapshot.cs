@@ -202,6 +202,70 @@ namespace ComposeGate.Migrations
                     b.ToTable("AuditEvents");
                 });
 
+            modelBuilder.Entity("ComposeGate.Bus.Announcement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CandidateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComposeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ComposeStatus")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Deliveries")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("HandledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Location")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("StreamId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Outcome");
+
+                    b.HasIndex("StreamId", "Id");
+
+                    b.HasIndex("StreamId", "MessageId")
+                        .IsUnique();
+
+                    b.ToTable("Announcements");
+                });
+
             modelBuilder.Entity("ComposeGate.Candidates.Candidate", b =>
                 {
                     b.Property<string>("Id")
@@ -529,6 +593,56 @@ namespace ComposeGate.Migrations
                         .IsUnique();
 
                     b.ToTable("ChecklistTemplates");
+                });
+
+            modelBuilder.Entity("ComposeGate.Events.BusOutboxMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CandidateId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Event")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Payload")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RoutingKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("StreamId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId");
+
+                    b.HasIndex("StreamId");
+
+                    b.HasIndex("PublishedAt", "Id");
+
+                    b.ToTable("BusOutbox", (string)null);
                 });
 
             modelBuilder.Entity("ComposeGate.Events.WebhookDelivery", b =>
@@ -1219,6 +1333,15 @@ namespace ComposeGate.Migrations
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
+            modelBuilder.Entity("ComposeGate.Bus.Announcement", b =>
+                {
+                    b.HasOne("ComposeGate.Streams.ReleaseStream", null)
+                        .WithMany()
+                        .HasForeignKey("StreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ComposeGate.Candidates.Candidate", b =>
                 {
                     b.HasOne("ComposeGate.Streams.ReleaseStream", "Stream")
@@ -1287,6 +1410,15 @@ namespace ComposeGate.Migrations
                         .IsRequired();
 
                     b.Navigation("Template");
+                });
+
+            modelBuilder.Entity("ComposeGate.Events.BusOutboxMessage", b =>
+                {
+                    b.HasOne("ComposeGate.Streams.ReleaseStream", null)
+                        .WithMany()
+                        .HasForeignKey("StreamId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ComposeGate.Events.WebhookDelivery", b =>

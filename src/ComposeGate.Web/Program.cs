@@ -1,6 +1,7 @@
 using ComposeGate.Web;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Bus;
 using ComposeGate.Web.Components;
 using ComposeGate.Web.Data;
 using ComposeGate.Web.Features.Candidates;
@@ -29,6 +30,7 @@ builder.AddGating();
 builder.AddPromotion();
 builder.AddForge();
 builder.AddOutgoingEvents();
+builder.AddBus();
 builder.AddUi();
 
 var app = builder.Build();
@@ -54,6 +56,7 @@ app.MapTokensApi();
 app.MapCandidatesApi();
 app.MapGatingApi();
 app.MapEventsApi();
+app.MapBusApi();
 app.MapGitLabHooks();
 app.MapUi();
 

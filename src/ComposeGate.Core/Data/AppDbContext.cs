@@ -37,6 +37,8 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Events.WebhookDelivery> WebhookDeliveries => Set<Events.WebhookDelivery>();
+    public DbSet<Events.BusOutboxMessage> BusOutbox => Set<Events.BusOutboxMessage>();
+    public DbSet<Bus.Announcement> Announcements => Set<Bus.Announcement>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -53,6 +55,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
         configurationBuilder.Properties<MergeRequestState>().HaveConversion<string>();
         configurationBuilder.Properties<PromotionTrigger>().HaveConversion<string>();
         configurationBuilder.Properties<PromotionStatus>().HaveConversion<string>();
+        configurationBuilder.Properties<Bus.AnnouncementOutcome>().HaveConversion<string>();
     }
 
     protected override void OnModelCreating(ModelBuilder builder)

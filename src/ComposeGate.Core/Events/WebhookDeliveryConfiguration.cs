@@ -13,3 +13,15 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         builder.HasOne<Streams.ReleaseStream>().WithMany().HasForeignKey(d => d.StreamId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class BusOutboxMessageConfiguration : IEntityTypeConfiguration<BusOutboxMessage>
+{
+    public void Configure(EntityTypeBuilder<BusOutboxMessage> builder)
+    {
+        builder.ToTable("BusOutbox");
+        // The publisher's query: the oldest unpublished first.
+        builder.HasIndex(m => new { m.PublishedAt, m.Id });
+        builder.HasIndex(m => m.EventId);
+        builder.HasOne<Streams.ReleaseStream>().WithMany().HasForeignKey(m => m.StreamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -31,7 +31,7 @@ internal static class DataSetup
         var writes = new SerializedWrites();
         builder.Services.AddDbContextFactory<AppDbContext>(db => db
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly("ComposeGate.Migrations"))
-            .AddInterceptors(new SqlitePragmas(), writes));
+            .AddInterceptors([new SqlitePragmas(), .. writes.Interceptors]));
         return builder;
     }
 

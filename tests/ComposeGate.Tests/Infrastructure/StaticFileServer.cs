@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,13 +25,22 @@ public sealed class StaticFileServer : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<StaticFileServer> StartAsync(string root)
+    /// <summary>Serves <paramref name="root"/>; <paramref name="beforeServing"/> runs first for every request (a test holds requests there).</summary>
+    public static async Task<StaticFileServer> StartAsync(string root, Func<HttpContext, Task>? beforeServing = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Services.AddDirectoryBrowser();
         var app = builder.Build();
+        if (beforeServing is not null)
+        {
+            app.Use(async (context, next) =>
+            {
+                await beforeServing(context);
+                await next(context);
+            });
+        }
         app.UseFileServer(new FileServerOptions
         {
             FileProvider = new PhysicalFileProvider(root),

@@ -62,8 +62,13 @@ public sealed class CandidateIngestion(
         return await StoreImageAsync(actor, stream, submission.Image!, ct);
     }
 
-    /// <summary>Ingests the compose published at <paramref name="url"/> (http(s) or a local path) if it finished.</summary>
-    public async Task<Outcome<IngestResult>> IngestUrlAsync(string actor, ReleaseStream stream, string url, CancellationToken ct)
+    /// <summary>
+    /// Ingests the compose published at <paramref name="url"/> (http(s) or a local path) if it finished. With
+    /// <paramref name="expectedId"/>, a compose with another id there is refused (a <c>latest-…</c> link that moved on);
+    /// <paramref name="whenCreated"/> writes its own rows in the transaction that creates the candidate.
+    /// </summary>
+    public async Task<Outcome<IngestResult>> IngestUrlAsync(string actor, ReleaseStream stream, string url, CancellationToken ct,
+        string? expectedId = null, Func<AppDbContext, CancellationToken, Task>? whenCreated = null)
     {
         if (stream.Kind != StreamKind.Compose)
         {
@@ -78,7 +83,11 @@ public sealed class CandidateIngestion(
                     $"The compose at {url} has STATUS {(status.Length == 0 ? "(empty)" : status)}; only FINISHED or FINISHED_INCOMPLETE composes are accepted.");
             }
             var metadata = await fetcher.ReadMetadataAsync(url, ct);
-            return await StoreComposeAsync(actor, stream, metadata, url, ct);
+            if (expectedId is not null && metadata.Info.Id != expectedId)
+            {
+                return new Outcome<IngestResult>.Conflict($"The compose at {url} is {metadata.Info.Id}, not {expectedId}.");
+            }
+            return await StoreComposeAsync(actor, stream, metadata, url, ct, whenCreated);
         }
         catch (ComposeUnavailableException e)
         {
@@ -90,7 +99,8 @@ public sealed class CandidateIngestion(
         }
     }
 
-    public async Task<Outcome<IngestResult>> StoreComposeAsync(string actor, ReleaseStream stream, ComposeMetadata metadata, string? sourceUrl, CancellationToken ct)
+    public async Task<Outcome<IngestResult>> StoreComposeAsync(string actor, ReleaseStream stream, ComposeMetadata metadata, string? sourceUrl, CancellationToken ct,
+        Func<AppDbContext, CancellationToken, Task>? whenCreated = null)
     {
         if (stream.Kind != StreamKind.Compose)
         {
@@ -146,6 +156,10 @@ public sealed class CandidateIngestion(
             });
             await db.SaveChangesAsync(ct);
             InsertManifest(db, info.Id, packages, (done, total) => progress.Report(progressId, "storing RPMs", done, total, info.Id));
+            if (whenCreated is not null)
+            {
+                await whenCreated(db, ct);
+            }
             await transaction.CommitAsync(ct);
             logger.LogInformation("Ingested compose {Compose} into {Stream}: {Packages} source packages, {Rpms} RPMs", info.Id, stream.Name, packages.Count, metadata.Rpms.Count);
             // The candidate enters gating with its first decision.

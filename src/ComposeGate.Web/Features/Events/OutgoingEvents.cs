@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ComposeGate.Data;
 using ComposeGate.Events;
+using ComposeGate.Web.Bus;
 using ComposeGate.Web.Features.Sources;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +9,11 @@ namespace ComposeGate.Web.Features.Events;
 
 /// <summary>
 /// The stream events third parties can follow without GitLab: each configured webhook of the stream gets a
-/// delivery row in the same transaction as the change, and the sender POSTs it, signed, until it is accepted.
+/// delivery row, and the AMQP publisher (when <c>ComposeGate:Bus:Publish</c> is set) an outbox row, in the same
+/// transaction as the change; the senders deliver them until the receiver or the broker accepted them. Every copy
+/// of one event carries the same id.
 /// </summary>
-public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, TimeProvider clock)
+public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, IOptionsMonitor<BusPublishOptions> bus, TimeProvider clock)
 {
     public const string CandidateCreated = "candidate.created";
     public const string DecisionChanged = "decision.changed";
@@ -22,14 +25,18 @@ public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, Time
     /// <summary>Adds the deliveries of an event to <paramref name="db"/>; they are saved with the caller's change.</summary>
     public void Record(AppDbContext db, int streamId, string stream, string kind, string? candidateId, object data)
     {
-        if (!streams.CurrentValue.TryGetValue(stream, out var settings) || settings.Webhooks.Count == 0)
+        var hooks = streams.CurrentValue.TryGetValue(stream, out var settings)
+            ? settings.Webhooks.Where(h => h.Events.Count == 0 || h.Events.Contains(kind)).ToList()
+            : [];
+        var publish = bus.CurrentValue;
+        if (hooks.Count == 0 && !publish.Publishes(kind))
         {
             return;
         }
         var now = clock.GetUtcNow();
         var eventId = Guid.NewGuid();
         var payload = JsonSerializer.Serialize(new { id = eventId, @event = kind, stream, candidate = candidateId, at = now, data }, JsonSerializerOptions.Web);
-        foreach (var hook in settings.Webhooks.Where(h => h.Events.Count == 0 || h.Events.Contains(kind)))
+        foreach (var hook in hooks)
         {
             db.WebhookDeliveries.Add(new WebhookDelivery
             {
@@ -41,6 +48,19 @@ public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, Time
                 Payload = payload,
                 CreatedAt = now,
                 NextAttemptAt = now,
+            });
+        }
+        if (publish.Publishes(kind))
+        {
+            db.BusOutbox.Add(new BusOutboxMessage
+            {
+                EventId = eventId,
+                StreamId = streamId,
+                CandidateId = candidateId,
+                Event = kind,
+                RoutingKey = publish.RoutingKey(kind),
+                Payload = payload,
+                CreatedAt = now,
             });
         }
     }

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ComposeGate.Web.Features.Health;
 
-/// <summary><c>GET /healthz</c>: 200 when the app and its database answer, 503 with the failing check otherwise.</summary>
+/// <summary>
+/// <c>GET /healthz</c>: 200 when the app and its database answer (with <c>degraded</c> and the details while a message-bus
+/// link is down), 503 with the failing check otherwise.
+/// </summary>
 public static class HealthApi
 {
     public static WebApplicationBuilder AddHealth(this WebApplicationBuilder builder)
@@ -34,6 +37,7 @@ public static class HealthApi
                 status = e.Value.Status.ToString().ToLowerInvariant(),
                 description = e.Value.Description,
                 durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                details = e.Value.Data.Count == 0 ? null : e.Value.Data,
             }),
         }, JsonSerializerOptions.Web));
     }

@@ -12,10 +12,11 @@ namespace ComposeGate.Web.Features.Jobs;
 
 /// <summary>
 /// Background work as people see it: promotions (pending, running, recent, failed, with their steps), the
-/// scheduled Quartz jobs, outgoing webhook deliveries still owed or given up, and the last check of each source.
+/// scheduled Quartz jobs, outgoing webhook deliveries still owed or given up, the last check of each source, and the
+/// message bus (connections, announcements heard, the outbox of our events).
 /// Release engineers can run a scheduled job now and send a webhook delivery again.
 /// </summary>
-public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISchedulerFactory schedulers, TimeProvider clock)
+public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISchedulerFactory schedulers, Bus.BusService bus, TimeProvider clock)
 {
     public const int RecentPromotions = 50;
 
@@ -50,7 +51,7 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISche
                 (p, s) => new SourceRow(s.Name, p.Location, p.LastCheckedAt, p.LastSuccessAt, p.LastOutcome, p.LastError, p.ConsecutiveFailures))
             .ToListAsync(ct);
         return new JobsOverview(unfinished.Select(Row).ToList(), recent.Select(Row).ToList(), await ScheduledAsync(ct), webhooks, delivered,
-            sources.OrderBy(s => s.Stream, StringComparer.Ordinal).ToList());
+            sources.OrderBy(s => s.Stream, StringComparer.Ordinal).ToList(), await bus.OverviewAsync(ct));
     }
 
     private async Task<List<ScheduledRow>> ScheduledAsync(CancellationToken ct)
@@ -125,7 +126,8 @@ public sealed record JobsOverview(
     IReadOnlyList<ScheduledRow> Scheduled,
     IReadOnlyList<DeliveryRow> Undelivered,
     int Delivered,
-    IReadOnlyList<SourceRow> Sources);
+    IReadOnlyList<SourceRow> Sources,
+    Bus.BusOverview Bus);
 
 public sealed record PromotionRow(string Candidate, string Stream, int Attempt, PromotionTrigger Trigger, string RequestedBy, PromotionStatus Status,
     DateTimeOffset Requested, DateTimeOffset? Started, DateTimeOffset? Finished, int StepsDone, int Steps, string? CurrentStep, int Tries, string? Error,

@@ -1,5 +1,6 @@
 using ComposeGate.Streams;
 using Microsoft.Extensions.Options;
+using ComposeGate.Web.Bus;
 using ComposeGate.Web.Promotion;
 using ComposeGate.Web.Promotion.Registry;
 using Quartz;
@@ -46,6 +47,9 @@ public sealed class SourceSettings
     /// <summary>Quartz cron, with seconds: <c>0 0/15 * * * ?</c> is every quarter hour.</summary>
     public string? Schedule { get; set; }
 
+    /// <summary>Compose announcements heard on an AMQP queue (pungi's <c>status.change</c>), alone or beside a polled <see cref="ComposeUrl"/>.</summary>
+    public AmqpSourceSettings? Amqp { get; set; }
+
     public StreamKind Kind => Image is null ? StreamKind.Compose : StreamKind.Image;
     public string Location => ComposeUrl ?? $"{Image}:{Tag}";
 }
@@ -56,6 +60,7 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
     public ValidateOptionsResult Validate(string? name, StreamsOptions options)
     {
         var errors = new List<string>();
+        var queues = new Dictionary<(string Broker, string Queue), string>();
         foreach (var (stream, settings) in options)
         {
             var key = $"{StreamsOptions.Section}:{stream}";
@@ -84,9 +89,25 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             {
                 continue;
             }
-            if ((source.ComposeUrl is null) == (source.Image is null))
+            if (source.ComposeUrl is not null && source.Image is not null || source.ComposeUrl is null && source.Image is null && source.Amqp is null)
             {
-                errors.Add($"{key}:Source needs exactly one of ComposeUrl or Image.");
+                errors.Add($"{key}:Source needs exactly one of ComposeUrl or Image (or Amqp, for composes).");
+            }
+            if (source.Amqp is { } amqp)
+            {
+                if (source.Image is not null)
+                {
+                    errors.Add($"{key}:Source:Amqp announces composes; an image stream cannot take it.");
+                }
+                errors.AddRange(amqp.Errors($"{key}:Source:Amqp"));
+                if (amqp.Queue is { } queue && queues.TryGetValue((AmqpConnections.Redact(amqp.Url), queue), out var other))
+                {
+                    errors.Add($"{key}:Source:Amqp:Queue '{queue}' is also the queue of stream '{other}'; each stream needs its own queue.");
+                }
+                else if (amqp.Queue is { } own)
+                {
+                    queues[(AmqpConnections.Redact(amqp.Url), own)] = stream;
+                }
             }
             if (source.ComposeUrl is { } url && !url.StartsWith('/')
                 && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"))
@@ -104,6 +125,10 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             if (!string.IsNullOrEmpty(source.Tag) && !ImageReference.IsValidTag(source.Tag))
             {
                 errors.Add($"{key}:Source:Tag '{source.Tag}' is not an image tag.");
+            }
+            if (string.IsNullOrEmpty(source.Schedule) && source.ComposeUrl is null && source.Image is null)
+            {
+                continue;
             }
             if (string.IsNullOrEmpty(source.Schedule))
             {
