@@ -133,13 +133,12 @@ public sealed class AnnouncementHandler(
             var (outcome, reason, candidateId) = await TryIngestAsync(stream, rowId, message, ct);
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var row = await db.Announcements.SingleAsync(a => a.Id == rowId, ct);
-            row.Attempts++;
             if (row.Outcome != AnnouncementOutcome.Processing)
             {
-                // Written together with the candidate.
-                await db.SaveChangesAsync(ct);
+                // Written together with the candidate, this attempt counted.
                 return Settlement.Acknowledge;
             }
+            row.Attempts++;
             var delay = BusLinks.Backoff(attempt + 1);
             if (outcome is { } final || clock.GetUtcNow() + delay > row.ReceivedAt + retry)
             {
@@ -170,7 +169,7 @@ public sealed class AnnouncementHandler(
         {
             var result = await ingestion.IngestUrlAsync(Actor, stream, directory, ct, expectedId: message.ComposeId,
                 whenCreated: (db, token) => db.Database.ExecuteSqlInterpolatedAsync(
-                    $"UPDATE Announcements SET Outcome = {nameof(AnnouncementOutcome.Ingested)}, CandidateId = {message.ComposeId}, HandledAt = {clock.GetUtcNow().UtcTicks}, Reason = {"Ingested from " + directory} WHERE Id = {rowId}",
+                    $"UPDATE Announcements SET Outcome = {nameof(AnnouncementOutcome.Ingested)}, CandidateId = {message.ComposeId}, HandledAt = {clock.GetUtcNow().UtcTicks}, Reason = {"Ingested from " + directory}, Attempts = Attempts + 1 WHERE Id = {rowId}",
                     token));
             switch (result)
             {
