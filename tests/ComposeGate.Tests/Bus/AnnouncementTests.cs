@@ -27,15 +27,7 @@ public sealed class AnnouncementTests(RabbitMqBroker broker) : IDisposable
         }
     }
 
-    private async Task<ComposeGateFactory> StartAsync(Action<ComposeGateFactory>? configure = null)
-    {
-        await broker.BindAsync(queue);
-        var app = new ComposeGateFactory();
-        app.Apply(AmqpSource(Stream, broker.Url, queue));
-        configure?.Invoke(app);
-        app.CreateClient().Dispose();
-        return app;
-    }
+    private Task<ComposeGateFactory> StartAsync(Action<ComposeGateFactory>? configure = null) => broker.StartAppAsync(Stream, queue, configure);
 
     private string WriteCompose(string id, string status = "FINISHED") => new TestCompose(id, Packages).WriteTo(composes, status);
 

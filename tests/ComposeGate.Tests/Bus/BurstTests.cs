@@ -22,14 +22,7 @@ public sealed class BurstTests(RabbitMqBroker broker) : IDisposable
         }
     }
 
-    private async Task<ComposeGateFactory> StartAsync()
-    {
-        await broker.BindAsync(queue);
-        var app = new ComposeGateFactory();
-        app.Apply(AmqpSource(Stream, broker.Url, queue));
-        app.CreateClient().Dispose();
-        return app;
-    }
+    private Task<ComposeGateFactory> StartAsync() => broker.StartAppAsync(Stream, queue);
 
     [Fact]
     public async Task ThousandAnnouncementsInABurst_AllArrive_NoneDroppedNoneDoubled()

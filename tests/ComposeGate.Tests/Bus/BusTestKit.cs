@@ -38,12 +38,21 @@ internal static class BusTestKit
         [$"ComposeGate:Streams:{stream}:Source:Amqp:ComposeIdPattern"] = pattern,
     };
 
-    public static void Apply(this ComposeGateFactory app, Dictionary<string, string> settings)
+    /// <summary>
+    /// Binds the stream's queue, then starts an in-process app hearing <paramref name="stream"/> on it
+    /// (<paramref name="configure"/> adds settings first).
+    /// </summary>
+    public static async Task<ComposeGateFactory> StartAppAsync(this RabbitMqBroker broker, string stream, string queue, Action<ComposeGateFactory>? configure = null)
     {
-        foreach (var (key, value) in settings)
+        await broker.BindAsync(queue);
+        var app = new ComposeGateFactory();
+        foreach (var (key, value) in AmqpSource(stream, broker.Url, queue))
         {
             app.Settings[key] = value;
         }
+        configure?.Invoke(app);
+        app.CreateClient().Dispose();
+        return app;
     }
 
     /// <summary>Declares the stream's durable queue and binds it as the app will, so nothing published before the app connects is lost.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using RabbitMQ.Client;
@@ -28,7 +26,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
     private readonly string root = Path.Combine(Path.GetTempPath(), "composegate-rabbitmq", Guid.NewGuid().ToString("N"));
-    private readonly StringBuilder output = new();
+    private readonly ProcessOutput output = new();
     private Process? process;
     private int distPort;
 
@@ -60,10 +58,10 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         // A free port can be taken between the probe and the broker's bind; the node then exits and we try others.
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            Port = FreePort();
+            Port = AppProcess.FreePort();
             do
             {
-                distPort = FreePort();
+                distPort = AppProcess.FreePort();
             }
             while (distPort == Port);
             await File.WriteAllTextAsync(Path.Combine(root, "rabbitmq.conf"), $"""
@@ -231,10 +229,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     public string Diagnostics()
     {
         var text = new StringBuilder();
-        lock (output)
-        {
-            text.Append(output);
-        }
+        text.Append(output);
         var logFile = Path.Combine(root, "log", $"{NodeName}.log");
         if (File.Exists(logFile))
         {
@@ -266,10 +261,7 @@ public sealed class RabbitMqBroker : IAsyncLifetime
     private async Task<bool> LaunchAsync()
     {
         process?.Dispose();
-        lock (output)
-        {
-            output.Clear();
-        }
+        output.Clear();
         var info = new ProcessStartInfo(ServerScript)
         {
             RedirectStandardOutput = true,
@@ -298,8 +290,8 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         info.Environment.TryAdd("ERL_EPMD_ADDRESS", "127.0.0.1");
 
         process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {ServerScript}.");
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.OutputDataReceived += (_, e) => output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => output.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -340,28 +332,6 @@ public sealed class RabbitMqBroker : IAsyncLifetime
         MessageId = messageId,
         Headers = headers,
     };
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (output)
-        {
-            if (output.Length < 64 * 1024)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static List<int> Descendants(int root)
     {

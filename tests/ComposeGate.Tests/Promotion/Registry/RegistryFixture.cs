@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
-using System.Text;
+using ComposeGate.Tests.Infrastructure;
 using ComposeGate.Web.Promotion.Registry;
 
 namespace ComposeGate.Tests.Promotion.Registry;
@@ -37,7 +36,7 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     private readonly string root = Path.Combine(Path.GetTempPath(), "composegate-registry", Guid.NewGuid().ToString("N"));
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly StringBuilder output = new();
+    private readonly ProcessOutput output = new();
     private Process? process;
     private string skopeo = "";
 
@@ -57,7 +56,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         // A free port can be taken between the probe and the registry's bind: try a few.
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = AppProcess.FreePort();
             var config = Path.Combine(root, "config.yml");
             await File.WriteAllTextAsync(config, $"""
                 version: 0.1
@@ -82,7 +81,7 @@ public sealed class RegistryFixture : IAsyncLifetime
             }
             Stop();
         }
-        throw new InvalidOperationException($"docker-registry did not start:\n{Output()}");
+        throw new InvalidOperationException($"docker-registry did not start:\n{output}");
     }
 
     /// <summary>A client for this registry, built the way the app builds it (its own handler, no DI).</summary>
@@ -194,8 +193,8 @@ public sealed class RegistryFixture : IAsyncLifetime
             info.ArgumentList.Add(argument);
         }
         var started = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        started.OutputDataReceived += (_, e) => Append(e.Data);
-        started.ErrorDataReceived += (_, e) => Append(e.Data);
+        started.OutputDataReceived += (_, e) => output.Append(e.Data);
+        started.ErrorDataReceived += (_, e) => output.Append(e.Data);
         started.BeginOutputReadLine();
         started.BeginErrorReadLine();
         return started;
@@ -243,35 +242,6 @@ public sealed class RegistryFixture : IAsyncLifetime
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (output)
-        {
-            if (output.Length < 64 * 1024)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private string Output()
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
