@@ -94,7 +94,7 @@ public sealed class AnnouncementHandler(
             rowId = row.Id;
         }
 
-        return await IngestAsync(stream, settings, rowId, message!, ct);
+        return await IngestAsync(stream, TimeSpan.FromSeconds(settings.RetrySeconds), rowId, message!, ct);
     }
 
     /// <summary>Tries a failed announcement once more (a release engineer fixed the mirror); the outcome replaces the failure.</summary>
@@ -119,9 +119,6 @@ public sealed class AnnouncementHandler(
         await using var after = await dbFactory.CreateDbContextAsync(ct);
         return await after.Announcements.Where(a => a.Id == id).Select(a => a.Outcome).SingleAsync(ct);
     }
-
-    private Task<Settlement> IngestAsync(ReleaseStream stream, AmqpSourceSettings settings, long rowId, PungiMessage message, CancellationToken ct) =>
-        IngestAsync(stream, TimeSpan.FromSeconds(settings.RetrySeconds), rowId, message, ct);
 
     /// <summary>Ingests from the first of the compose's directories that holds it; a compose not readable yet is tried again until <paramref name="retry"/> is spent.</summary>
     private async Task<Settlement> IngestAsync(ReleaseStream stream, TimeSpan retry, long rowId, PungiMessage message, CancellationToken ct)
@@ -197,7 +194,7 @@ public sealed class AnnouncementHandler(
         {
             return (AnnouncementOutcome.Ignored, $"Topic {topic} is not a compose status change.");
         }
-        if (!settings.ComposeIdRegex().IsMatch(message.ComposeId))
+        if (!settings.IsComposeOfThisStream(message.ComposeId))
         {
             return (AnnouncementOutcome.Ignored, $"{message.ComposeId} is not a compose of this stream (ComposeIdPattern {settings.ComposeIdPattern}).");
         }

@@ -25,15 +25,17 @@ public sealed class BusService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var outcomes = await db.Announcements.GroupBy(a => a.Outcome).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var pending = await db.BusOutbox.Where(m => m.PublishedAt == null).OrderBy(m => m.Id)
-            .Select(m => new { m.CreatedAt, m.LastError }).ToListAsync(ct);
+        // A long broker outage leaves many rows waiting: counted and sampled in SQL, not loaded.
+        var unpublished = db.BusOutbox.Where(m => m.PublishedAt == null);
+        var pending = await unpublished.CountAsync(ct);
+        var oldest = await unpublished.OrderBy(m => m.Id).Select(m => (DateTimeOffset?)m.CreatedAt).FirstOrDefaultAsync(ct);
+        var lastError = await unpublished.Where(m => m.LastError != null).OrderByDescending(m => m.Id).Select(m => m.LastError).FirstOrDefaultAsync(ct);
         var published = await db.BusOutbox.CountAsync(m => m.PublishedAt != null, ct);
         return new BusOverview(
             links.All,
             await QueryAsync(db, streamId: null, outcome: null, RecentAnnouncements, ct),
             outcomes.ToDictionary(o => o.Key.ToString().ToLowerInvariant(), o => o.Count),
-            new OutboxSummary(publish.Value.Enabled, pending.Count, published, pending.FirstOrDefault()?.CreatedAt,
-                pending.Select(p => p.LastError).LastOrDefault(e => e is not null)));
+            new OutboxSummary(publish.Value.Enabled, pending, published, oldest, lastError));
     }
 
     public async Task<Outcome<IReadOnlyList<AnnouncementRow>>> AnnouncementsAsync(string stream, AnnouncementOutcome? outcome, int limit, long? before = null,
@@ -54,12 +56,14 @@ public sealed class BusService(
         {
             return new Outcome<AnnouncementRow>.Forbidden("Trying an announcement again needs the ReleaseEngineer role or above.");
         }
-        var retried = await services.GetRequiredService<AnnouncementHandler>().RetryAsync(Actor.NameOf(actor), stream, id, ct);
-        if (retried is not Outcome<AnnouncementOutcome>.Ok)
+        switch (await services.GetRequiredService<AnnouncementHandler>().RetryAsync(Actor.NameOf(actor), stream, id, ct))
         {
-            return retried.Message is { } refusal && retried is Outcome<AnnouncementOutcome>.NotFound
-                ? new Outcome<AnnouncementRow>.NotFound(refusal)
-                : new Outcome<AnnouncementRow>.Conflict(retried.Message ?? "Refused.");
+            case Outcome<AnnouncementOutcome>.NotFound missing:
+                return new Outcome<AnnouncementRow>.NotFound(missing.Detail);
+            case Outcome<AnnouncementOutcome>.Conflict refused:
+                return new Outcome<AnnouncementRow>.Conflict(refused.Detail);
+            case not Outcome<AnnouncementOutcome>.Ok and var other:
+                return new Outcome<AnnouncementRow>.Conflict(other.Message ?? "Refused.");
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return (await QueryAsync(db, null, null, 1, ct, id)).Single();

@@ -71,7 +71,9 @@ public sealed class AmqpSourceSettings : AmqpEndpointSettings
     /// <summary>How long a FINISHED compose that cannot be read yet (mirror lag, server down) is retried before it is recorded as failed.</summary>
     public int RetrySeconds { get; set; } = 120;
 
-    public Regex ComposeIdRegex() => new(ComposeIdPattern!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    /// <summary>Whether the announced compose belongs to this stream; the static match keeps the parsed pattern in Regex's cache.</summary>
+    public bool IsComposeOfThisStream(string composeId) =>
+        Regex.IsMatch(composeId, ComposeIdPattern!, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Every problem with these settings, keyed under <paramref name="key"/>.</summary>
     public IEnumerable<string> Errors(string key)
@@ -101,7 +103,7 @@ public sealed class AmqpSourceSettings : AmqpEndpointSettings
         {
             try
             {
-                ComposeIdRegex();
+                _ = new Regex(ComposeIdPattern, RegexOptions.CultureInvariant);
             }
             catch (ArgumentException e)
             {
