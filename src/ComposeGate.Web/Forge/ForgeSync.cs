@@ -4,6 +4,7 @@ using ComposeGate.Candidates;
 using ComposeGate.Data;
 using ComposeGate.Forge;
 using ComposeGate.Policies;
+using ComposeGate.Web.Components.Markdown;
 using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Decisions;
 using ComposeGate.Web.Live;
@@ -126,7 +127,7 @@ public sealed class ForgeSync(
             if (mergeRequest is { State: MergeRequestState.Opened })
             {
                 await SaveAsync(candidateId, await forge.CloseAsync(mergeRequest,
-                    $"Closed: the candidate was {candidate.Status.ToString().ToLowerInvariant()}{(candidate.StatusReason is null ? "" : $" — {candidate.StatusReason}")}.", ct), ct);
+                    $"Closed: the candidate was {candidate.Status.ToString().ToLowerInvariant()}{(candidate.StatusReason is null ? "" : $" — {MarkdownText.Escape(candidate.StatusReason)}")}.", ct), ct);
             }
             return;
         }
@@ -225,26 +226,29 @@ public sealed class ForgeSync(
             },
         }, new JsonSerializerOptions { WriteIndented = true }) + "\n";
 
-        var description = new StringBuilder($"Candidate `{candidate.Id}` of stream `{stream}`.\n\n");
+        var description = new StringBuilder($"Candidate {MarkdownText.Code(candidate.Id)} of stream {MarkdownText.Code(stream)}.\n\n");
         if (candidate.Digest is null && (await catalog.DiffAsync(candidate.Id, null, DiffLevel.Source, ct)) is Api.Outcome<CandidateDiff>.Ok diff)
         {
             var d = diff.Value.Diff;
-            description.Append($"Against {(diff.Value.Base is null ? "nothing published yet" : $"`{diff.Value.Base}`")}: ")
+            description.Append($"Against {(diff.Value.Base is null ? "nothing published yet" : MarkdownText.Code(diff.Value.Base))}: ")
                 .Append($"{d.Count(ChangeKind.Added)} added, {d.Count(ChangeKind.Removed)} removed, {d.Count(ChangeKind.Upgraded)} upgraded, ")
                 .Append($"{d.Count(ChangeKind.Downgraded)} downgraded, {d.Count(ChangeKind.Unchanged)} unchanged source packages.\n\n");
         }
         if (await decisions.EvaluateAsync(candidate.Id, ct: ct) is { } decision)
         {
             description.Append(decision.Requirements.Count == 0
-                ? $"The stream's policy: {decision.Summary}\n\n"
-                : "The stream's policy requires:\n" + string.Concat(decision.Requirements.Select(r =>
-                    $"- {r.Kind} `{r.Name}`{(r.Scenario is null ? "" : $" ({r.Scenario})")}\n")) + "\n");
+                ? $"The stream's policy: {MarkdownText.Escape(decision.Summary)}\n\n"
+                : "The stream's policy requires:\n" + string.Concat(decision.Requirements.Select(r => $"- {RequirementName(r)}\n")) + "\n");
         }
         description.Append("ComposeGate keeps the `gate::` label and its status note on this merge request up to date; it is merged when the candidate is promoted. ")
             .Append("Vote with 👍 / 👎 or `/approve`, `/block <reason>`; release engineers can `/waive <testcase> <reason>`; anyone can ask `/retest <testcase>`.\n");
         return new CandidateBranch(stream, candidate.Id, $"candidates/{stream}/{candidate.Id}", options.TargetBranch, files,
             $"Candidate {candidate.Id}", $"Candidate {candidate.Id}", description.ToString());
     }
+
+    /// <summary>A requirement in a note: names and scenarios are the policy's and the reporters' words, never Markdown.</summary>
+    private static string RequirementName(RequirementState requirement) =>
+        $"{requirement.Kind} {MarkdownText.Code(requirement.Name)}{(requirement.Scenario is null ? "" : $" ({MarkdownText.Escape(requirement.Scenario)})")}";
 
     /// <summary>The decision as the forge shows it.</summary>
     public static GateStatus Status(Candidate candidate, Decision decision)
@@ -254,13 +258,13 @@ public sealed class ForgeSync(
             : decision.Requirements.Any(r => r.State is RequirementStatus.Failed or RequirementStatus.Errored) ? "gate::failed"
             : "gate::pending";
         var note = new StringBuilder()
-            .Append($"**ComposeGate:** {(decision.Satisfied ? "satisfied" : "not satisfied")} — {decision.Summary}\n\n");
+            .Append($"**ComposeGate:** {(decision.Satisfied ? "satisfied" : "not satisfied")} — {MarkdownText.Escape(decision.Summary)}\n\n");
         if (decision.Requirements.Count > 0)
         {
             note.Append("| requirement | state | detail |\n|---|---|---|\n");
             foreach (var requirement in decision.Requirements)
             {
-                note.Append($"| {requirement.Kind} `{requirement.Name}`{(requirement.Scenario is null ? "" : $" ({requirement.Scenario})")} | {requirement.State.ToString().ToLowerInvariant()} | {requirement.Detail.Replace("|", "\\|")} |\n");
+                note.Append($"| {RequirementName(requirement)} | {requirement.State.ToString().ToLowerInvariant()} | {MarkdownText.Escape(requirement.Detail)} |\n");
             }
         }
         // The forge names them composegate/<kind>/<name>[/<scenario>].

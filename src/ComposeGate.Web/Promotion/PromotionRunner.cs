@@ -6,6 +6,7 @@ using ComposeGate.Data;
 using ComposeGate.Forge;
 using ComposeGate.Promotion;
 using ComposeGate.Web.Access;
+using ComposeGate.Web.Components.Markdown;
 using ComposeGate.Web.Features.Events;
 using ComposeGate.Web.Forge;
 using ComposeGate.Web.Live;
@@ -311,14 +312,15 @@ public sealed class PromotionRunner(
 
     public static string IssueBody(PromotionAttempt attempt, Candidate candidate, PromotionStep? step)
     {
+        // The error and the output come from outside (a webhook receiver's answer, a command's output): text, never Markdown.
         var body = new StringBuilder();
-        body.AppendLine($"Promoting **{candidate.Id}** (stream `{candidate.Stream.Name}`, attempt {attempt.Number}, requested by {attempt.RequestedBy}) failed.");
+        body.AppendLine($"Promoting **{MarkdownText.Escape(candidate.Id)}** (stream {MarkdownText.Code(candidate.Stream.Name)}, attempt {attempt.Number}, requested by {MarkdownText.Escape(attempt.RequestedBy)}) failed.");
         body.AppendLine();
         if (step is not null)
         {
-            body.AppendLine($"- Step {step.Position}: {step.Action} — {step.Description}");
+            body.AppendLine($"- Step {step.Position}: {step.Action} — {MarkdownText.Escape(step.Description)}");
             body.AppendLine($"- Tries: {step.Tries}");
-            body.AppendLine($"- Error: {step.Error}");
+            body.AppendLine($"- Error: {MarkdownText.Escape(step.Error)}");
         }
         body.AppendLine("- Later steps were not run; what was published before is unchanged.");
         var log = step?.Output?.Split('\n').TakeLast(IssueLogLines).ToList();
@@ -326,12 +328,10 @@ public sealed class PromotionRunner(
         {
             body.AppendLine();
             body.AppendLine("Output (last lines):");
-            body.AppendLine("```");
-            body.AppendLine(string.Join('\n', log).TrimEnd());
-            body.AppendLine("```");
+            body.Append(MarkdownText.Block(string.Join('\n', log).TrimEnd()));
         }
         body.AppendLine();
-        body.AppendLine($"After fixing the cause, a release engineer retries with the Promote button or `POST /api/v1/candidates/{candidate.Id}/promote`.");
+        body.AppendLine($"After fixing the cause, a release engineer retries with the Promote button or {MarkdownText.Code($"POST /api/v1/candidates/{candidate.Id}/promote")}.");
         return body.ToString();
     }
 
