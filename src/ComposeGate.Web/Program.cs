@@ -44,7 +44,10 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseHsts();
 }
+app.UseSecurityHeaders();
 app.UseApiErrors();
+// Routing after the status-code pages, so a re-executed "not found" finds the page that says so.
+app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();

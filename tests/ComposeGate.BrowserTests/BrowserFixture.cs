@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Data.Sqlite;
+using ComposeGate.BrowserTests.Security;
 using Microsoft.Playwright;
 
 namespace ComposeGate.BrowserTests;
@@ -18,6 +19,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     private readonly string dataDir = Path.Combine(Path.GetTempPath(), "composegate-browser", Guid.NewGuid().ToString("N"));
     private AppFactory? factory;
+    private HostileWebhookReceiver? hostileReceiver;
     private IPlaywright? playwright;
 
     public IBrowser Browser { get; private set; } = null!;
@@ -32,7 +34,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (the README's test command does).");
         }
-        factory = new AppFactory(dataDir);
+        hostileReceiver = HostileWebhookReceiver.Start();
+        factory = new AppFactory(dataDir, hostileReceiver.Url);
         factory.UseKestrel(0);
         factory.StartServer();
         BaseAddress = factory.ClientOptions.BaseAddress;
@@ -60,13 +63,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> SignInAsync(string user = "admin", string password = AdminPassword)
     {
         var page = await NewPageAsync();
+        await SignInAsync(page, user, password);
+        return page;
+    }
+
+    /// <summary>Signs in on a page a test has prepared (init scripts, exposed functions).</summary>
+    public static async Task SignInAsync(IPage page, string user = "admin", string password = AdminPassword)
+    {
         await page.GotoAsync("/Account/Login");
         await page.FillAsync("#Input\\.UserName", user);
         await page.FillAsync("#Input\\.Password", password);
         await page.ClickAsync("button[type=submit]");
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         await WaitInteractiveAsync(page);
-        return page;
     }
 
     /// <summary>A click on prerendered HTML is lost; the layout flags when the circuit is live.</summary>
@@ -95,6 +104,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             await factory.DisposeAsync();
         }
+        hostileReceiver?.Dispose();
         SqliteConnection.ClearAllPools();
         if (Directory.Exists(dataDir))
         {
@@ -102,7 +112,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    private sealed class AppFactory(string dataDir) : WebApplicationFactory<Program>
+    private sealed class AppFactory(string dataDir, Uri hostileWebhook) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -113,6 +123,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
             // The tests bring their own composes; the Development demo stream would only slow them down.
             builder.UseSetting("ComposeGate:Demo:Enabled", "false");
+            // A stream whose description is hostile and whose promotion calls a receiver that answers with hostile text.
+            builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Description", HostileText.Payload("stream-description"));
+            builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Promotion:0:Webhook:Url", hostileWebhook.ToString());
+            builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Promotion:0:Webhook:Secret", "hostile-receiver-secret-0123456789");
         }
     }
 }
