@@ -113,6 +113,12 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
             // The tests bring their own composes; the Development demo stream would only slow them down.
             builder.UseSetting("ComposeGate:Demo:Enabled", "false");
+            // The tests write their composes to these folders; the app reads local composes only under allowed roots.
+            string[] roots = ["composegate-browser-composes", "composegate-live", "composegate-bus-ui", "composegate-mr"];
+            for (var i = 0; i < roots.Length; i++)
+            {
+                builder.UseSetting($"ComposeGate:Sources:AllowedRoots:{i}", Path.Combine(Path.GetTempPath(), roots[i]));
+            }
         }
     }
 }
