@@ -127,6 +127,12 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Description", HostileText.Payload("stream-description"));
             builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Promotion:0:Webhook:Url", hostileWebhook.ToString());
             builder.UseSetting($"ComposeGate:Streams:{HostileText.Stream}:Promotion:0:Webhook:Secret", "hostile-receiver-secret-0123456789");
+            // The tests write their composes to these folders; the app reads local composes only under allowed roots.
+            string[] roots = ["composegate-browser-composes", "composegate-live", "composegate-bus-ui", "composegate-mr", "composegate-hostile"];
+            for (var i = 0; i < roots.Length; i++)
+            {
+                builder.UseSetting($"ComposeGate:Sources:AllowedRoots:{i}", Path.Combine(Path.GetTempPath(), roots[i]));
+            }
         }
     }
 }

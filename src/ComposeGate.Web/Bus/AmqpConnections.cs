@@ -39,21 +39,6 @@ public static class AmqpConnections
         return factory;
     }
 
-    /// <summary>The URL without its password: <c>amqp://user:***@host:5672/vhost</c>.</summary>
-    public static string Redact(string? url)
-    {
-        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
-        {
-            return url is null ? "" : "(not a URL)";
-        }
-        if (uri.UserInfo.Length == 0)
-        {
-            return uri.ToString();
-        }
-        var user = uri.UserInfo.Split(':')[0];
-        return new UriBuilder(uri) { UserName = user, Password = "***" }.Uri.ToString();
-    }
-
     /// <summary>A fault in words a release engineer can act on, without the stack or any credential.</summary>
     public static string Describe(Exception e) => e switch
     {

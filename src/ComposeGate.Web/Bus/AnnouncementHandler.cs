@@ -5,6 +5,7 @@ using ComposeGate.Data;
 using ComposeGate.Streams;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Candidates;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComposeGate.Web.Bus;
@@ -59,7 +60,7 @@ public sealed class AnnouncementHandler(
                     Topic = delivery.Topic,
                     ComposeId = message?.ComposeId,
                     ComposeStatus = message?.Status,
-                    Location = message?.Location,
+                    Location = message?.Location is { } location ? UrlSecrets.Apply(location) : null,
                     Outcome = AnnouncementOutcome.Processing,
                     ReceivedAt = clock.GetUtcNow(),
                     Body = BodyText(delivery.Body.Span),
@@ -111,6 +112,12 @@ public sealed class AnnouncementHandler(
         {
             return new Outcome<AnnouncementOutcome>.Conflict($"Announcement {id} is {row.Outcome.ToString().ToLowerInvariant()}; only failed announcements of a compose are tried again.");
         }
+        if (UrlSecrets.HasMaskedParts(row.Location))
+        {
+            // Its credentials were never stored, so the location as recorded cannot be read.
+            return new Outcome<AnnouncementOutcome>.Conflict(
+                $"Announcement {id} named a location with credentials, which are not kept; it cannot be tried again. The next announcement of {row.ComposeId} will be.");
+        }
         row.Outcome = AnnouncementOutcome.Processing;
         row.Reason = $"Tried again by {user}";
         db.Record(clock.GetUtcNow(), user, "announcement.retried", $"Tried announcement of {row.ComposeId} again", streamId: stream!.Id, data: new { id, row.MessageId });
@@ -145,7 +152,7 @@ public sealed class AnnouncementHandler(
                 if (row.Outcome == AnnouncementOutcome.Failed)
                 {
                     db.Record(clock.GetUtcNow(), Actor, "announcement.failed", $"Could not ingest announced compose {message.ComposeId}: {row.Reason}", streamId: stream.Id,
-                        data: new { rowId, row.MessageId, message.Location });
+                        data: new { rowId, row.MessageId, row.Location });
                     await db.SaveChangesAsync(ct);
                     logger.LogWarning("Announced compose {Compose} on {Stream} failed: {Reason}", message.ComposeId, stream.Name, row.Reason);
                 }
@@ -164,15 +171,16 @@ public sealed class AnnouncementHandler(
         var reasons = new List<string>();
         foreach (var directory in message.ComposeDirectories())
         {
+            var from = "Ingested from " + UrlSecrets.Apply(directory);
             var result = await ingestion.IngestUrlAsync(Actor, stream, directory, ct, expectedId: message.ComposeId,
                 whenCreated: (db, token) => db.Database.ExecuteSqlInterpolatedAsync(
-                    $"UPDATE Announcements SET Outcome = {nameof(AnnouncementOutcome.Ingested)}, CandidateId = {message.ComposeId}, HandledAt = {clock.GetUtcNow().UtcTicks}, Reason = {"Ingested from " + directory}, Attempts = Attempts + 1 WHERE Id = {rowId}",
+                    $"UPDATE Announcements SET Outcome = {nameof(AnnouncementOutcome.Ingested)}, CandidateId = {message.ComposeId}, HandledAt = {clock.GetUtcNow().UtcTicks}, Reason = {from}, Attempts = Attempts + 1 WHERE Id = {rowId}",
                     token));
             switch (result)
             {
                 case Outcome<IngestResult>.Ok { Value.Created: true }:
                     logger.LogInformation("Announced compose {Compose} is now a candidate of {Stream}", message.ComposeId, stream.Name);
-                    return (AnnouncementOutcome.Ingested, "Ingested from " + directory, message.ComposeId);
+                    return (AnnouncementOutcome.Ingested, from, message.ComposeId);
                 case Outcome<IngestResult>.Ok:
                     return (AnnouncementOutcome.Duplicate, $"{message.ComposeId} is already a candidate.", message.ComposeId);
                 case Outcome<IngestResult>.Unprocessable waiting:
@@ -215,7 +223,7 @@ public sealed class AnnouncementHandler(
 
     private static string BodyText(ReadOnlySpan<byte> body)
     {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, StoredBody)]);
+        var text = UrlSecrets.ApplyWithin(Encoding.UTF8.GetString(body[..Math.Min(body.Length, StoredBody)]));
         return body.Length > StoredBody ? text + $"\n… ({body.Length - StoredBody} more bytes)" : text;
     }
 }

@@ -4,6 +4,7 @@ using ComposeGate.Bus;
 using ComposeGate.Data;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -77,9 +78,10 @@ public sealed class BusService(
             .OrderByDescending(a => a.Id).Take(limit)
             .Join(db.Streams, a => a.StreamId, s => s.Id, (a, s) => new { a, Stream = s.Name })
             .ToListAsync(ct);
-        return rows.Select(r => new AnnouncementRow(r.a.Id, r.Stream, r.a.MessageId, r.a.Topic, r.a.ComposeId, r.a.ComposeStatus, r.a.Location, r.a.Outcome,
-                r.a.Reason, r.a.CandidateId, r.a.ReceivedAt, r.a.HandledAt, r.a.Deliveries, r.a.Attempts,
-                r.a.Outcome is AnnouncementOutcome.Malformed or AnnouncementOutcome.Failed ? Shorten(r.a.Body) : null))
+        // Masked on the way out too: rows written before locations were masked when stored.
+        return rows.Select(r => new AnnouncementRow(r.a.Id, r.Stream, r.a.MessageId, r.a.Topic, r.a.ComposeId, r.a.ComposeStatus, UrlSecrets.Apply(r.a.Location),
+                r.a.Outcome, UrlSecrets.ApplyWithin(r.a.Reason), r.a.CandidateId, r.a.ReceivedAt, r.a.HandledAt, r.a.Deliveries, r.a.Attempts,
+                r.a.Outcome is AnnouncementOutcome.Malformed or AnnouncementOutcome.Failed ? Shorten(UrlSecrets.ApplyWithin(r.a.Body)) : null))
             .ToList();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ComposeGate.Web.Security;
 
 namespace ComposeGate.Web.Bus;
 
@@ -18,7 +19,7 @@ public class AmqpEndpointSettings
     public string? CaCertificate { get; set; }
 
     /// <summary>The URL without its password, for pages and logs.</summary>
-    public string Endpoint => AmqpConnections.Redact(Url);
+    public string Endpoint => UrlSecrets.Apply(Url) ?? "";
 
     /// <summary>Every problem with the broker settings, keyed under <paramref name="key"/>.</summary>
     public IEnumerable<string> EndpointErrors(string key)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ComposeGate.Web.Security;
 
 namespace ComposeGate.Web.Bus;
 
@@ -92,7 +93,7 @@ public sealed record PungiMessage(string ComposeId, string Status, string? Locat
                 }
                 if (!location.StartsWith('/') && !(Uri.TryCreate(location, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"))
                 {
-                    reason = $"$.location: '{Shorten(location)}' is neither an http(s) URL nor an absolute path.";
+                    reason = $"$.location: '{Shorten(UrlSecrets.Apply(location))}' is neither an http(s) URL nor an absolute path.";
                     return false;
                 }
             }
@@ -108,14 +109,17 @@ public sealed record PungiMessage(string ComposeId, string Status, string? Locat
     /// </summary>
     public IReadOnlyList<string> ComposeDirectories()
     {
-        var location = Location!.TrimEnd('/');
+        // A query (a mirror's token) belongs to every directory tried, not to the path being taken apart.
+        var question = Location!.IndexOf('?');
+        var (path, query) = question < 0 ? (Location, "") : (Location[..question], Location[question..]);
+        var location = path.TrimEnd('/');
         var topdir = location.EndsWith("/compose", StringComparison.Ordinal) ? location[..^"/compose".Length] : location;
         var slash = topdir.LastIndexOf('/');
         if (slash <= 0 || topdir[(slash + 1)..] == ComposeId)
         {
-            return [topdir];
+            return [topdir + query];
         }
-        return [topdir[..(slash + 1)] + ComposeId, topdir];
+        return [topdir[..(slash + 1)] + ComposeId + query, topdir + query];
     }
 
     private static string? Text(JsonElement root, string name) =>

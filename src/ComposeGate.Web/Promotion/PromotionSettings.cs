@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ComposeGate.Streams;
+using ComposeGate.Web.Security;
 
 namespace ComposeGate.Web.Promotion;
 
@@ -103,7 +104,7 @@ internal static partial class PromotionSettingsValidation
             {
                 if (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 {
-                    yield return $"{at}:Webhook:Url '{webhook.Url}' is not an http(s) URL.";
+                    yield return $"{at}:Webhook:Url '{UrlSecrets.Apply(webhook.Url)}' is not an http(s) URL.";
                 }
                 if (string.IsNullOrEmpty(webhook.Secret) || webhook.Secret.Length < 16)
                 {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ComposeGate.Web.Features.Events;
 using ComposeGate.Web.Features.Sources;
+using ComposeGate.Web.Security;
 using Microsoft.Extensions.Options;
 
 namespace ComposeGate.Web.Promotion;
@@ -19,18 +20,21 @@ public sealed class WebhookAction(IHttpClientFactory http, IOptionsMonitor<Strea
 
     public string Kind => "Webhook";
 
-    public static string Describe(PromotionWebhookSettings settings) => $"POST {settings.Url}";
+    public static string Describe(PromotionWebhookSettings settings) => $"POST {UrlSecrets.Apply(settings.Url)}";
 
-    /// <summary>The settings kept with the step: the secret stays in configuration, never in the database.</summary>
-    public static PromotionWebhookSettings Stored(PromotionWebhookSettings settings) => new() { Url = settings.Url };
+    /// <summary>
+    /// The settings kept with the step: the signing secret stays in configuration, never in the database, and so do
+    /// any credentials in the URL; the step finds its webhook in configuration again by the masked URL.
+    /// </summary>
+    public static PromotionWebhookSettings Stored(PromotionWebhookSettings settings) => new() { Url = UrlSecrets.Apply(settings.Url) };
 
     public async Task<string> RunAsync(PromotionStepContext step, CancellationToken ct)
     {
-        var url = JsonSerializer.Deserialize<PromotionWebhookSettings>(step.Settings, JsonSerializerOptions.Web)!.Url!;
-        var secret = streams.CurrentValue.TryGetValue(step.Candidate.Stream, out var stream)
-            ? stream.Promotion.Select(a => a.Webhook).FirstOrDefault(w => w?.Url == url)?.Secret
+        var url = UrlSecrets.Apply(JsonSerializer.Deserialize<PromotionWebhookSettings>(step.Settings, JsonSerializerOptions.Web)!.Url);
+        var webhook = streams.CurrentValue.TryGetValue(step.Candidate.Stream, out var stream)
+            ? stream.Promotion.Select(a => a.Webhook).FirstOrDefault(w => w?.Url is not null && UrlSecrets.Apply(w.Url) == url)
             : null;
-        if (secret is null)
+        if (webhook?.Secret is not { } secret)
         {
             throw new PromotionStepException($"The webhook {url} is no longer configured for {step.Candidate.Stream}: there is no secret to sign with.", transient: false);
         }
@@ -50,7 +54,7 @@ public sealed class WebhookAction(IHttpClientFactory http, IOptionsMonitor<Strea
             attempt = step.Attempt,
             at = clock.GetUtcNow(),
         }, JsonSerializerOptions.Web);
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add("X-ComposeGate-Event", Event);
         request.Headers.Add("X-ComposeGate-Delivery", delivery);
         request.Headers.Add("X-ComposeGate-Signature", WebhookSender.Sign(secret, body));
@@ -67,7 +71,7 @@ public sealed class WebhookAction(IHttpClientFactory http, IOptionsMonitor<Strea
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            throw new PromotionStepException($"POST {url} failed: {e.Message}", transient: true, inner: e);
+            throw new PromotionStepException($"POST {url} failed: {UrlSecrets.ApplyWithin(e.Message)}", transient: true, inner: e);
         }
     }
 }

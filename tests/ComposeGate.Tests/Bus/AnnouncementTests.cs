@@ -27,7 +27,12 @@ public sealed class AnnouncementTests(RabbitMqBroker broker) : IDisposable
         }
     }
 
-    private Task<ComposeGateFactory> StartAsync(Action<ComposeGateFactory>? configure = null) => broker.StartAppAsync(Stream, queue, configure);
+    // The announced composes are local folders: the app reads them only under an allowed root.
+    private Task<ComposeGateFactory> StartAsync(Action<ComposeGateFactory>? configure = null) => broker.StartAppAsync(Stream, queue, app =>
+    {
+        app.Settings["ComposeGate:Sources:AllowedRoots:0"] = composes;
+        configure?.Invoke(app);
+    });
 
     private string WriteCompose(string id, string status = "FINISHED") => new TestCompose(id, Packages).WriteTo(composes, status);
 

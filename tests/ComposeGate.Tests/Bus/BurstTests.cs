@@ -22,7 +22,9 @@ public sealed class BurstTests(RabbitMqBroker broker) : IDisposable
         }
     }
 
-    private Task<ComposeGateFactory> StartAsync() => broker.StartAppAsync(Stream, queue);
+    // The announced composes are local folders: the app reads them only under an allowed root.
+    private Task<ComposeGateFactory> StartAsync() =>
+        broker.StartAppAsync(Stream, queue, app => app.Settings["ComposeGate:Sources:AllowedRoots:0"] = composes);
 
     [Fact]
     public async Task ThousandAnnouncementsInABurst_AllArrive_NoneDroppedNoneDoubled()

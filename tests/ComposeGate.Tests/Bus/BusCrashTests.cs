@@ -77,6 +77,8 @@ public sealed class BusCrashTests(RabbitMqBroker broker) : IDisposable
         var settings = AmqpSource(Stream, broker.Url, queue);
         // 600 merge requests would only add git work to wait for.
         settings["ComposeGate:Forge:Enabled"] = "false";
+        // The announced composes are local folders: the app reads them only under an allowed root.
+        settings["ComposeGate:Sources:AllowedRoots:0"] = Composes;
         var port = AppProcess.FreePort();
         await broker.PublishManyAsync(Exchange, burst.Messages);
 

@@ -1,5 +1,6 @@
 using ComposeGate.Web.Bus;
 using ComposeGate.Web.Features.Sources;
+using ComposeGate.Web.Security;
 using Microsoft.Extensions.Configuration;
 
 namespace ComposeGate.Tests.Bus;
@@ -106,7 +107,7 @@ public sealed class BusSettingsTests
     [InlineData("amqps://fedora:@rabbitmq.fedoraproject.org/%2Fpublic_pubsub", "amqps://fedora:***@rabbitmq.fedoraproject.org/%2Fpublic_pubsub")]
     [InlineData("amqp://broker/", "amqp://broker/")]
     public void Redact_HidesThePassword(string url, string shown) =>
-        Assert.Equal(shown, AmqpConnections.Redact(url));
+        Assert.Equal(shown, UrlSecrets.Apply(url));
 
     [Fact]
     public void RoutingKey_FollowsTheTopicPrefix()

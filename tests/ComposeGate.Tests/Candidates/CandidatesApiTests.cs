@@ -45,6 +45,8 @@ public sealed class CandidatesApiTests : IClassFixture<ComposeGateFactory>, IDis
     public CandidatesApiTests(ComposeGateFactory app)
     {
         this.app = app;
+        // Composes are read by URL from these folders only; the factory is shared, so allow their common parent.
+        app.Settings["ComposeGate:Sources:AllowedRoots:0"] = Path.GetDirectoryName(composes)!;
         using var admin = app.CreateAdminClient();
         admin.PostAsJsonAsync("/api/v1/streams", new { name = "cs10", kind = "compose" }).GetAwaiter().GetResult();
         admin.PostAsJsonAsync("/api/v1/streams", new { name = "workspace", kind = "image" }).GetAwaiter().GetResult();

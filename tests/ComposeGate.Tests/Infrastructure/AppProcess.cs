@@ -82,6 +82,16 @@ public sealed class AppProcess : IDisposable
         throw new TimeoutException($"The app did not become healthy:\n{app.Log}");
     }
 
+    /// <summary>The most memory the process has held at once so far (VmHWM in /proc/&lt;pid&gt;/status), in bytes.</summary>
+    public long PeakResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{process.Id}/status").Single(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     public HttpClient CreateAdminClient()
     {
         var client = new HttpClient { BaseAddress = Address };

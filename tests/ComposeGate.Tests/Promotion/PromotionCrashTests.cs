@@ -56,6 +56,7 @@ public sealed class PromotionCrashTests : IDisposable
             ["ComposeGate:Streams:cs10:Promotion:1:Command:Path"] = hang,
             ["ComposeGate:Streams:cs10:Promotion:2:Command:Path"] = count,
             ["ComposeGate:Promotion:SweepSeconds"] = "2",
+            ["ComposeGate:Sources:AllowedRoots:0"] = Path.Combine(work, "production"),
         };
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
         var source = compose.WriteTo(Path.Combine(work, "production"));

@@ -257,6 +257,7 @@ public sealed class PromotionEngineTests : IDisposable
         app.Settings["ComposeGate:Forge:Enabled"] = "true";
         app.Settings["ComposeGate:Promotion:FirstRetrySeconds"] = "0.05";
         app.Settings["ComposeGate:Streams:cs10:Description"] = "CentOS Stream 10";
+        app.Settings["ComposeGate:Sources:AllowedRoots:0"] = Production;
         // Consecutive settings of the same action kind start a new action; others join the current one.
         var index = -1;
         var kinds = new HashSet<string>();

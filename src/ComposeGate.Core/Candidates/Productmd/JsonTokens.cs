@@ -22,6 +22,12 @@ internal sealed class JsonTokens : IDisposable
 
     public JsonTokens(Stream stream) => this.stream = stream;
 
+    /// <summary>
+    /// Whether errors may repeat the document's values. A document the caller sent is theirs to see again; one the
+    /// server fetched from somewhere else is not, so its errors name paths and expectations only.
+    /// </summary>
+    public bool QuoteValues { get; init; } = true;
+
     public JsonTokenType TokenType { get; private set; } = JsonTokenType.None;
 
     /// <summary>The current property name or string value; the raw text of a number.</summary>
@@ -43,7 +49,9 @@ internal sealed class JsonTokens : IDisposable
             }
             catch (JsonException e)
             {
-                throw new ProductmdException("$", $"The JSON is malformed near line {e.LineNumber + 1}: {e.Message.Split(" LineNumber:", 2)[0]}");
+                throw new ProductmdException("$", QuoteValues
+                    ? $"The JSON is malformed near line {e.LineNumber + 1}: {e.Message.Split(" LineNumber:", 2)[0]}"
+                    : $"The JSON is malformed near line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}.");
             }
             if (read)
             {

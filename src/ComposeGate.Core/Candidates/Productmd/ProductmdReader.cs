@@ -18,10 +18,13 @@ public static partial class ProductmdReader
     public const string ComposeInfoType = "productmd.composeinfo";
     public const string RpmsType = "productmd.rpms";
 
-    /// <summary>Reads a composeinfo.json document; <paramref name="path"/> prefixes the JSON paths of errors.</summary>
-    public static ComposeInfo ReadComposeInfo(Stream json, string path = "$")
+    /// <summary>
+    /// Reads a composeinfo.json document; <paramref name="path"/> prefixes the JSON paths of errors, and without
+    /// <paramref name="quoteValues"/> no error repeats a value of the document (it was fetched, not sent by the caller).
+    /// </summary>
+    public static ComposeInfo ReadComposeInfo(Stream json, string path = "$", bool quoteValues = true)
     {
-        using var tokens = new JsonTokens(json);
+        using var tokens = new JsonTokens(json) { QuoteValues = quoteValues };
         tokens.Next();
         var info = ParseComposeInfo(tokens, path);
         EndOfDocument(tokens);
@@ -29,9 +32,9 @@ public static partial class ProductmdReader
     }
 
     /// <summary>Reads an rpms.json document. <paramref name="composeId"/> is the id its payload names.</summary>
-    public static IReadOnlyList<ManifestRpm> ReadRpms(Stream json, out string composeId, string path = "$")
+    public static IReadOnlyList<ManifestRpm> ReadRpms(Stream json, out string composeId, string path = "$", bool quoteValues = true)
     {
-        using var tokens = new JsonTokens(json);
+        using var tokens = new JsonTokens(json) { QuoteValues = quoteValues };
         tokens.Next();
         var rpms = ParseRpms(tokens, path, out composeId);
         EndOfDocument(tokens);
@@ -39,20 +42,22 @@ public static partial class ProductmdReader
     }
 
     /// <summary>Checks that the two documents describe the same compose, and returns it.</summary>
-    public static ComposeMetadata Combine(ComposeInfo info, IReadOnlyList<ManifestRpm> rpms, string rpmsComposeId, string rpmsPath)
+    public static ComposeMetadata Combine(ComposeInfo info, IReadOnlyList<ManifestRpm> rpms, string rpmsComposeId, string rpmsPath, bool quoteValues = true)
     {
         if (rpmsComposeId != info.Id)
         {
-            throw new ProductmdException($"{rpmsPath}.payload.compose.id",
-                $"rpms.json is for compose '{rpmsComposeId}' but composeinfo.json is for '{info.Id}'.");
+            throw new ProductmdException($"{rpmsPath}.payload.compose.id", quoteValues
+                ? $"rpms.json is for compose '{rpmsComposeId}' but composeinfo.json is for '{info.Id}'."
+                : "rpms.json is for another compose than composeinfo.json.");
         }
         if (info.Variants.Count > 0)
         {
             var known = info.Variants.ToHashSet(StringComparer.Ordinal);
             if (rpms.FirstOrDefault(r => !known.Contains(r.Variant)) is { } stray)
             {
-                throw new ProductmdException(Key($"{rpmsPath}.payload.rpms", stray.Variant),
-                    $"variant '{stray.Variant}' is not one of composeinfo.json's variants ({string.Join(", ", info.Variants)}).");
+                throw new ProductmdException(Key($"{rpmsPath}.payload.rpms", stray.Variant), quoteValues
+                    ? $"variant '{stray.Variant}' is not one of composeinfo.json's variants ({string.Join(", ", info.Variants)})."
+                    : "this variant is not one of composeinfo.json's variants.");
             }
         }
         return new ComposeMetadata(info, rpms);
@@ -77,7 +82,7 @@ public static partial class ProductmdReader
                     break;
             }
         });
-        CheckHeader(header, ComposeInfoType, path);
+        CheckHeader(tokens, header, ComposeInfoType, path);
         return info ?? throw new ProductmdException($"{path}.payload", "is missing.");
     }
 
@@ -101,7 +106,7 @@ public static partial class ProductmdReader
                     break;
             }
         });
-        CheckHeader(header, RpmsType, path);
+        CheckHeader(tokens, header, RpmsType, path);
         composeId = id ?? throw new ProductmdException($"{path}.payload", "is missing.");
         return rpms;
     }
@@ -130,7 +135,7 @@ public static partial class ProductmdReader
         return new Header(type, version ?? throw new ProductmdException($"{path}.version", "is missing."), path);
     }
 
-    private static void CheckHeader(Header? header, string expectedType, string path)
+    private static void CheckHeader(JsonTokens tokens, Header? header, string expectedType, string path)
     {
         if (header is null)
         {
@@ -138,13 +143,13 @@ public static partial class ProductmdReader
         }
         if (!HeaderVersion().IsMatch(header.Version))
         {
-            throw new ProductmdException($"{header.Path}.version", $"'{header.Version}' is not a productmd version (major.minor).");
+            throw new ProductmdException($"{header.Path}.version", $"{Quote(tokens, header.Version)} is not a productmd version (major.minor).");
         }
         var parts = header.Version.Split('.');
         var (major, minor) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
         if (major != 1 || minor > 2)
         {
-            throw new ProductmdException($"{header.Path}.version", $"version {header.Version} is not supported; 1.0 to 1.2 are.");
+            throw new ProductmdException($"{header.Path}.version", $"{(tokens.QuoteValues ? "version " + header.Version : "this version")} is not supported; 1.0 to 1.2 are.");
         }
         // productmd requires the type from 1.1 on; when present it must name this document.
         if (header.Type is null && minor >= 1)
@@ -153,7 +158,7 @@ public static partial class ProductmdReader
         }
         if (header.Type is not null && header.Type != expectedType)
         {
-            throw new ProductmdException($"{header.Path}.type", $"unknown header type '{header.Type}' here; expected '{expectedType}'.");
+            throw new ProductmdException($"{header.Path}.type", $"{(tokens.QuoteValues ? $"unknown header type '{header.Type}'" : "another header type")} here; expected '{expectedType}'.");
         }
     }
 
@@ -211,17 +216,17 @@ public static partial class ProductmdReader
         if (!ComposeId().IsMatch(id))
         {
             throw new ProductmdException($"{compose}.id",
-                $"'{id}' is not a compose id (release-version-YYYYMMDD[.type].respin, letters, digits, '.', '_', '+', '-').");
+                $"{Quote(tokens, id)} is not a compose id (release-version-YYYYMMDD[.type].respin, letters, digits, '.', '_', '+', '-').");
         }
         date = Required(date, $"{compose}.date");
         if (!ComposeDate().IsMatch(date))
         {
-            throw new ProductmdException($"{compose}.date", $"'{date}' is not a date in the form YYYYMMDD.");
+            throw new ProductmdException($"{compose}.date", $"{Quote(tokens, date)} is not a date in the form YYYYMMDD.");
         }
         type = Required(type, $"{compose}.type");
         if (!ComposeTypes.Contains(type))
         {
-            throw new ProductmdException($"{compose}.type", $"'{type}' is not a compose type ({string.Join(", ", ComposeTypes)}).");
+            throw new ProductmdException($"{compose}.type", $"{Quote(tokens, type)} is not a compose type ({string.Join(", ", ComposeTypes)}).");
         }
         var respinValue = respin ?? throw new ProductmdException($"{compose}.respin", "is missing.");
         if (respinValue < 0)
@@ -291,11 +296,11 @@ public static partial class ProductmdReader
                 {
                     if (!Nevra.TryParseProductmdKey(srpmKey, out var source, out var error))
                     {
-                        throw new ProductmdException(srpmPath, $"'{srpmKey}' is not a source RPM NEVRA: {error}.");
+                        throw new ProductmdException(srpmPath, $"{Quote(tokens, srpmKey, "this key")} is not a source RPM NEVRA: {error}.");
                     }
                     if (!source!.IsSource)
                     {
-                        throw new ProductmdException(srpmPath, $"'{srpmKey}' is not a source RPM (its arch must be 'src' or 'nosrc').");
+                        throw new ProductmdException(srpmPath, $"{Quote(tokens, srpmKey, "this key")} is not a source RPM (its arch must be 'src' or 'nosrc').");
                     }
                     ForEachProperty(tokens, srpmPath, (rpmKey, rpmPath) =>
                         rpms.Add(ParseRpmEntry(tokens, rpmPath, rpmKey, variant, arch, source, Shared)));
@@ -308,7 +313,7 @@ public static partial class ProductmdReader
     {
         if (!Nevra.TryParseProductmdKey(rpmKey, out var rpm, out var error))
         {
-            throw new ProductmdException(path, $"'{rpmKey}' is not an RPM NEVRA: {error}.");
+            throw new ProductmdException(path, $"{Quote(tokens, rpmKey, "this key")} is not an RPM NEVRA: {error}.");
         }
         string? filePath = null, sigkey = null, category = null;
         var sawSigkey = false;
@@ -325,24 +330,24 @@ public static partial class ProductmdReader
         filePath = Required(filePath, $"{path}.path");
         if (filePath.StartsWith('/') || filePath.Split('/').Contains(".."))
         {
-            throw new ProductmdException($"{path}.path", $"'{filePath}' must be relative to the compose, without '..'.");
+            throw new ProductmdException($"{path}.path", $"{Quote(tokens, filePath)} must be relative to the compose, without '..'.");
         }
         var kind = Required(category, $"{path}.category") switch
         {
             "binary" => RpmCategory.Binary,
             "debug" => RpmCategory.Debug,
             "source" => RpmCategory.Source,
-            var other => throw new ProductmdException($"{path}.category", $"'{other}' is not a category (binary, debug, source)."),
+            var other => throw new ProductmdException($"{path}.category", $"{Quote(tokens, other)} is not a category (binary, debug, source)."),
         };
         if (rpm!.IsSource != (kind == RpmCategory.Source))
         {
             throw new ProductmdException($"{path}.category", rpm.IsSource
-                ? $"'{rpmKey}' is a source RPM, so its category must be 'source', not '{category}'."
-                : $"'{rpmKey}' is not a source RPM, so its category cannot be 'source'.");
+                ? $"{Quote(tokens, rpmKey, "this RPM")} is a source RPM, so its category must be 'source'{(tokens.QuoteValues ? $", not '{category}'" : "")}."
+                : $"{Quote(tokens, rpmKey, "this RPM")} is not a source RPM, so its category cannot be 'source'.");
         }
         if (sawSigkey && sigkey is not null && !SigKey().IsMatch(sigkey))
         {
-            throw new ProductmdException($"{path}.sigkey", $"'{sigkey}' is not a key id (hexadecimal) or null.");
+            throw new ProductmdException($"{path}.sigkey", $"{Quote(tokens, sigkey)} is not a key id (hexadecimal) or null.");
         }
         return new ManifestRpm(variant, arch, source, rpm, filePath, sigkey is null ? null : shared(sigkey.ToLowerInvariant()), kind);
     }
@@ -372,7 +377,7 @@ public static partial class ProductmdReader
     private static int ReadInt(JsonTokens tokens, string path) =>
         tokens.TokenType == JsonTokenType.Number && int.TryParse(tokens.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
             ? value
-            : throw new ProductmdException(path, $"must be an integer, not {Describe(tokens.TokenType)}{(tokens.TokenType == JsonTokenType.Number ? $" {tokens.Text}" : "")}.");
+            : throw new ProductmdException(path, $"must be an integer, not {Describe(tokens.TokenType)}{(tokens.TokenType == JsonTokenType.Number && tokens.QuoteValues ? $" {tokens.Text}" : "")}.");
 
     private static string Required(string? value, string path) =>
         value ?? throw new ProductmdException(path, "is missing.");
@@ -407,6 +412,10 @@ public static partial class ProductmdReader
     /// <summary>JSON path of a property: dotted when the name is a plain identifier, bracketed otherwise.</summary>
     public static string Key(string path, string name) =>
         PlainName().IsMatch(name) ? $"{path}.{name}" : $"{path}['{name.Replace("\\", "\\\\").Replace("'", "\\'")}']";
+
+    /// <summary>A value of the document in quotes, or what it is when the document's values are not to be repeated.</summary>
+    private static string Quote(JsonTokens tokens, string value, string instead = "the value") =>
+        tokens.QuoteValues ? $"'{value}'" : instead;
 
     private static string Describe(JsonTokenType type) => type switch
     {

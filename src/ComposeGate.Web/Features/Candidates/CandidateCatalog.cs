@@ -4,6 +4,7 @@ using ComposeGate.Data;
 using ComposeGate.Forge;
 using ComposeGate.Streams;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -89,7 +90,8 @@ public sealed class CandidateCatalog(IDbContextFactory<AppDbContext> dbFactory, 
             candidate.StatusChangedAt,
             candidate.StatusReason,
             candidate.Unchanged,
-            candidate.SourceUrl,
+            // Masked when stored; again here for candidates received before that.
+            UrlSecrets.Apply(candidate.SourceUrl),
             candidate.ComposeDate is null ? null : new ComposeFacts(candidate.ReleaseShort!, candidate.ReleaseVersion!, candidate.ComposeDate,
                 candidate.ComposeType!, candidate.ComposeRespin ?? 0, candidate.ComposeLabel),
             candidate.Digest is null ? null : new ImageFacts(candidate.Image!, candidate.Tag, candidate.Digest,

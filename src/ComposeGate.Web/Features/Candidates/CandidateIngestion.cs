@@ -8,6 +8,7 @@ using ComposeGate.Data;
 using ComposeGate.Streams;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Data;
+using ComposeGate.Web.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -74,18 +75,21 @@ public sealed class CandidateIngestion(
         {
             return Invalid("$.url", $"Stream '{stream.Name}' takes images, not composes.");
         }
+        var shown = UrlSecrets.Apply(url);
         try
         {
             var status = await fetcher.ReadStatusAsync(url, ct);
             if (!ComposeFetcher.IngestibleStatuses.Contains(status))
             {
-                return new Outcome<IngestResult>.Unprocessable(
-                    $"The compose at {url} has STATUS {(status.Length == 0 ? "(empty)" : status)}; only FINISHED or FINISHED_INCOMPLETE composes are accepted.");
+                // Only pungi's own words are repeated: a STATUS file may hold anything.
+                return new Outcome<IngestResult>.Unprocessable(ComposeFetcher.PungiStatuses.Contains(status)
+                    ? $"The compose at {shown} has STATUS {status}; only FINISHED or FINISHED_INCOMPLETE composes are accepted."
+                    : $"The compose at {shown} is not FINISHED: its STATUS is {(status.Length == 0 ? "empty" : "none of pungi's (" + string.Join(", ", ComposeFetcher.PungiStatuses) + ")")}.");
             }
             var metadata = await fetcher.ReadMetadataAsync(url, ct);
             if (expectedId is not null && metadata.Info.Id != expectedId)
             {
-                return new Outcome<IngestResult>.Conflict($"The compose at {url} is {metadata.Info.Id}, not {expectedId}.");
+                return new Outcome<IngestResult>.Conflict($"The compose at {shown} is {metadata.Info.Id}, not {expectedId}.");
             }
             return await StoreComposeAsync(actor, stream, metadata, url, ct, whenCreated);
         }
@@ -107,6 +111,8 @@ public sealed class CandidateIngestion(
             return Invalid("$", $"Stream '{stream.Name}' takes images, not composes.");
         }
         var info = metadata.Info;
+        // Stored and shown masked: later readers (pages, webhooks, the merge request, Publish's local path) need no secret.
+        sourceUrl = sourceUrl is null ? null : UrlSecrets.Apply(sourceUrl);
         var progressId = progress.Start(stream.Name, sourceUrl ?? info.Id);
         try
         {

@@ -1,4 +1,5 @@
 using ComposeGate.Data;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComposeGate.Web.Features.Events;
@@ -31,7 +32,12 @@ internal static class EventsSetup
             return Api.OutcomeResults.NotFound($"No stream named '{stream}'.");
         }
         var deliveries = await db.WebhookDeliveries.Where(d => d.StreamId == id).OrderByDescending(d => d.Id).Take(200)
-            .Select(d => new { d.Id, d.EventId, d.Event, d.CandidateId, d.Url, d.CreatedAt, d.Attempts, d.NextAttemptAt, d.DeliveredAt, d.GaveUpAt, d.LastError })
+            // Masked on the way out too: rows written before URLs were masked when stored.
+            .Select(d => new
+            {
+                d.Id, d.EventId, d.Event, d.CandidateId, Url = UrlSecrets.Apply(d.Url), d.CreatedAt, d.Attempts, d.NextAttemptAt, d.DeliveredAt, d.GaveUpAt,
+                LastError = UrlSecrets.ApplyWithin(d.LastError),
+            })
             .ToListAsync(ct);
         return TypedResults.Ok(deliveries);
     }

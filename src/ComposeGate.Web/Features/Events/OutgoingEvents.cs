@@ -3,6 +3,7 @@ using ComposeGate.Data;
 using ComposeGate.Events;
 using ComposeGate.Web.Bus;
 using ComposeGate.Web.Features.Sources;
+using ComposeGate.Web.Security;
 using Microsoft.Extensions.Options;
 
 namespace ComposeGate.Web.Features.Events;
@@ -44,7 +45,8 @@ public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, IOpt
                 StreamId = streamId,
                 CandidateId = candidateId,
                 Event = kind,
-                Url = hook.Url!,
+                // Found in configuration again by this masked form when it is sent (OutgoingEvents.HookFor).
+                Url = UrlSecrets.Apply(hook.Url!),
                 Payload = payload,
                 CreatedAt = now,
                 NextAttemptAt = now,
@@ -65,7 +67,15 @@ public sealed class OutgoingEvents(IOptionsMonitor<StreamsOptions> streams, IOpt
         }
     }
 
-    /// <summary>The secret of a stream's webhook, from configuration (secrets are never stored in the database).</summary>
-    public string? SecretFor(string stream, string url) =>
-        streams.CurrentValue.TryGetValue(stream, out var settings) ? settings.Webhooks.FirstOrDefault(h => h.Url == url)?.Secret : null;
+    /// <summary>
+    /// The configured webhook a delivery goes to, by its masked URL: its real URL and its signing secret live in
+    /// configuration only, never in the database.
+    /// </summary>
+    public WebhookSettings? HookFor(string stream, string url)
+    {
+        var shown = UrlSecrets.Apply(url);
+        return streams.CurrentValue.TryGetValue(stream, out var settings)
+            ? settings.Webhooks.FirstOrDefault(h => h.Url is not null && UrlSecrets.Apply(h.Url) == shown)
+            : null;
+    }
 }

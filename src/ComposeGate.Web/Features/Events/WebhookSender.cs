@@ -3,6 +3,7 @@ using System.Text;
 using ComposeGate.Audit;
 using ComposeGate.Data;
 using ComposeGate.Web.Access;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComposeGate.Web.Features.Events;
@@ -91,12 +92,11 @@ public sealed class WebhookSender(
 
     private async Task<string?> SendAsync(string stream, ComposeGate.Events.WebhookDelivery delivery, CancellationToken ct)
     {
-        var secret = events.SecretFor(stream, delivery.Url);
-        if (secret is null)
+        if (events.HookFor(stream, delivery.Url) is not { Url: { } url, Secret: { } secret })
         {
             return "the webhook is no longer configured";
         }
-        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
         };
@@ -110,7 +110,7 @@ public sealed class WebhookSender(
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return e.Message;
+            return UrlSecrets.ApplyWithin(e.Message);
         }
     }
 }

@@ -5,6 +5,7 @@ using ComposeGate.Data;
 using ComposeGate.Promotion;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
@@ -44,11 +45,14 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISche
 
         var webhooks = await db.WebhookDeliveries.AsNoTracking().Where(d => d.DeliveredAt == null)
             .OrderBy(d => d.Id).Take(200)
-            .Select(d => new DeliveryRow(d.Id, d.Event, d.CandidateId, d.Url, d.CreatedAt, d.Attempts, d.NextAttemptAt, d.GaveUpAt, d.LastError))
+            // Masked on the way out too: rows written before URLs were masked when stored.
+            .Select(d => new DeliveryRow(d.Id, d.Event, d.CandidateId, UrlSecrets.Apply(d.Url), d.CreatedAt, d.Attempts, d.NextAttemptAt, d.GaveUpAt,
+                UrlSecrets.ApplyWithin(d.LastError)))
             .ToListAsync(ct);
         var delivered = await db.WebhookDeliveries.CountAsync(d => d.DeliveredAt != null, ct);
         var sources = await db.SourcePolls.AsNoTracking().Join(db.Streams, p => p.StreamId, s => s.Id,
-                (p, s) => new SourceRow(s.Name, p.Location, p.LastCheckedAt, p.LastSuccessAt, p.LastOutcome, p.LastError, p.ConsecutiveFailures))
+                (p, s) => new SourceRow(s.Name, UrlSecrets.Apply(p.Location), p.LastCheckedAt, p.LastSuccessAt, UrlSecrets.ApplyWithin(p.LastOutcome),
+                    UrlSecrets.ApplyWithin(p.LastError), p.ConsecutiveFailures))
             .ToListAsync(ct);
         return new JobsOverview(unfinished.Select(Row).ToList(), recent.Select(Row).ToList(), await ScheduledAsync(ct), webhooks, delivered,
             sources.OrderBy(s => s.Stream, StringComparer.Ordinal).ToList(), await bus.OverviewAsync(ct));

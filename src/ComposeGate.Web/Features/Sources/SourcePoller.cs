@@ -9,6 +9,7 @@ using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Promotion.Registry;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -42,36 +43,39 @@ public sealed partial class SourcePoller(
             return $"Stream '{streamName}' has no source configured.";
         }
         var location = source.Location;
+        // What is recorded, shown and logged: the configured URL may carry a mirror's password or token.
+        var shown = UrlSecrets.Apply(location);
         var stream = await ingestion.FindStreamAsync(streamName, ct)
             ?? throw new InvalidOperationException($"Stream '{streamName}' is configured but does not exist.");
         try
         {
-            var outcome = source.Image is { } image
+            var outcome = UrlSecrets.ApplyWithin(source.Image is { } image
                 ? await CheckImageAsync(stream, image, source.Tag!, ct)
-                : await CheckAsync(stream, location, ct);
-            await RecordAsync(stream, location, outcome, error: null, ct);
+                : await CheckAsync(stream, location, ct));
+            await RecordAsync(stream, shown, outcome, error: null, ct);
             return outcome;
         }
         catch (Exception e) when (e is ComposeUnavailableException or ProductmdException or HttpRequestException or IOException or UnauthorizedAccessException
             or RegistryException)
         {
-            logger.LogWarning("Checking the source of {Stream} at {Location} failed: {Error}", streamName, location, e.Message);
-            await RecordAsync(stream, location, outcome: null, error: e.Message, ct);
-            return e.Message;
+            var error = UrlSecrets.ApplyWithin(e.Message);
+            logger.LogWarning("Checking the source of {Stream} at {Location} failed: {Error}", streamName, shown, error);
+            await RecordAsync(stream, shown, outcome: null, error, ct);
+            return error;
         }
     }
 
     private async Task<string> CheckAsync(ReleaseStream stream, string location, CancellationToken ct)
     {
         var composes = await IsComposeAsync(location, ct)
-            ? [location]
+            ? [(Name: LastSegment(location), Location: location)]
             : (await fetcher.ListAsync(location, ct))
                 .Select(name => (name, order: ComposeOrder(name)))
                 .Where(e => e.order is not null)
                 .OrderByDescending(e => e.order)
                 .Take(EntriesConsidered)
                 .Reverse()
-                .Select(e => ComposeFetcher.Child(location, e.name))
+                .Select(e => (Name: e.name, Location: ComposeFetcher.Child(location, e.name)))
                 .ToList();
         if (composes.Count == 0)
         {
@@ -81,14 +85,13 @@ public sealed partial class SourcePoller(
         var known = await KnownAsync(stream, ct);
         var notes = new List<string>();
         var ingested = 0;
-        foreach (var compose in composes)
+        foreach (var (name, compose) in composes)
         {
             if (ingested == MaxIngestsPerCheck)
             {
                 notes.Add("more on the next check");
                 break;
             }
-            var name = compose.TrimEnd('/').Split('/')[^1];
             if (known.Contains(name))
             {
                 continue;
@@ -135,6 +138,13 @@ public sealed partial class SourcePoller(
             Outcome<IngestResult>.Ok => "nothing new",
             _ => throw new IOException($"{image}@{manifest.Digest}: {result.Message}"),
         };
+    }
+
+    /// <summary>The folder name a location ends in (its query left aside): a compose's own folder is named after it.</summary>
+    private static string LastSegment(string location)
+    {
+        var path = Uri.TryCreate(location, UriKind.Absolute, out var uri) && !uri.IsFile ? Uri.UnescapeDataString(uri.AbsolutePath) : location;
+        return path.TrimEnd('/').Split('/')[^1];
     }
 
     private async Task<bool> IsComposeAsync(string location, CancellationToken ct)

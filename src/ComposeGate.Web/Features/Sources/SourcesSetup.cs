@@ -2,6 +2,7 @@ using ComposeGate.Audit;
 using ComposeGate.Data;
 using ComposeGate.Streams;
 using ComposeGate.Web.Access;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Quartz;
@@ -15,6 +16,9 @@ internal static class SourcesSetup
     {
         builder.Services.AddOptions<StreamsOptions>().Bind(builder.Configuration.GetSection(StreamsOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<StreamsOptions>, StreamsOptionsValidator>();
+        builder.Services.AddOptions<SourcesOptions>().Bind(builder.Configuration.GetSection(SourcesOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SourcesOptions>, SourcesOptionsValidator>();
+        builder.Services.AddSingleton<ComposeRoots>();
         builder.Services.AddTransient<SourcePoller>();
 
         var configured = builder.Configuration.GetSection(StreamsOptions.Section).Get<StreamsOptions>() ?? new StreamsOptions();
@@ -27,7 +31,9 @@ internal static class SourcesSetup
                     quartz.ScheduleJob<SourcePollJob>(
                         trigger => trigger.WithIdentity($"poll-{stream}").WithCronSchedule(schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
                         job => job.WithIdentity($"poll-{stream}").UsingJobData(SourcePollJob.StreamKey, stream)
-                            .WithDescription(source.Image is null ? $"Check {source.ComposeUrl} for new composes" : $"Resolve {source.Location} to a digest; a new digest becomes a candidate"));
+                            .WithDescription(source.Image is null
+                                ? $"Check {UrlSecrets.Apply(source.ComposeUrl)} for new composes"
+                                : $"Resolve {source.Location} to a digest; a new digest becomes a candidate"));
                 }
             }
         });

@@ -1,8 +1,9 @@
 using ComposeGate.Streams;
-using Microsoft.Extensions.Options;
 using ComposeGate.Web.Bus;
 using ComposeGate.Web.Promotion;
 using ComposeGate.Web.Promotion.Registry;
+using ComposeGate.Web.Security;
+using Microsoft.Extensions.Options;
 using Quartz;
 
 namespace ComposeGate.Web.Features.Sources;
@@ -73,7 +74,7 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
                 var hook = settings.Webhooks[i];
                 if (!Uri.TryCreate(hook.Url, UriKind.Absolute, out var hookUri) || hookUri.Scheme is not ("http" or "https"))
                 {
-                    errors.Add($"{key}:Webhooks:{i}:Url '{hook.Url}' is not an http(s) URL.");
+                    errors.Add($"{key}:Webhooks:{i}:Url '{UrlSecrets.Apply(hook.Url)}' is not an http(s) URL.");
                 }
                 if (string.IsNullOrEmpty(hook.Secret) || hook.Secret.Length < 16)
                 {
@@ -100,19 +101,19 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
                     errors.Add($"{key}:Source:Amqp announces composes; an image stream cannot take it.");
                 }
                 errors.AddRange(amqp.Errors($"{key}:Source:Amqp"));
-                if (amqp.Queue is { } queue && queues.TryGetValue((AmqpConnections.Redact(amqp.Url), queue), out var other))
+                if (amqp.Queue is { } queue && queues.TryGetValue((UrlSecrets.Apply(amqp.Url) ?? "", queue), out var other))
                 {
                     errors.Add($"{key}:Source:Amqp:Queue '{queue}' is also the queue of stream '{other}'; each stream needs its own queue.");
                 }
                 else if (amqp.Queue is { } own)
                 {
-                    queues[(AmqpConnections.Redact(amqp.Url), own)] = stream;
+                    queues[(UrlSecrets.Apply(amqp.Url) ?? "", own)] = stream;
                 }
             }
             if (source.ComposeUrl is { } url && !url.StartsWith('/')
                 && !(Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" or "file"))
             {
-                errors.Add($"{key}:Source:ComposeUrl '{url}' is neither an http(s) URL nor an absolute path.");
+                errors.Add($"{key}:Source:ComposeUrl '{UrlSecrets.Apply(url)}' is neither an http(s) URL nor an absolute path.");
             }
             if (source.Image is not null && string.IsNullOrEmpty(source.Tag))
             {

@@ -8,6 +8,7 @@ using ComposeGate.Streams;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Sources;
+using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -102,8 +103,9 @@ public sealed partial class StreamCatalog(IDbContextFactory<AppDbContext> dbFact
         if (configured.CurrentValue.TryGetValue(stream.Name, out var settings) && settings.Source is { } configuredSource)
         {
             var poll = await db.SourcePolls.AsNoTracking().SingleOrDefaultAsync(p => p.StreamId == stream.Id, ct);
-            source = new SourceView(configuredSource.Location, configuredSource.Schedule, poll?.LastCheckedAt, poll?.LastSuccessAt,
-                poll?.LastOutcome, poll?.LastError, poll?.ConsecutiveFailures ?? 0);
+            // Masked here as well as when stored: the location comes from configuration, and rows may predate masking.
+            source = new SourceView(UrlSecrets.Apply(configuredSource.Location), configuredSource.Schedule, poll?.LastCheckedAt, poll?.LastSuccessAt,
+                UrlSecrets.ApplyWithin(poll?.LastOutcome), UrlSecrets.ApplyWithin(poll?.LastError), poll?.ConsecutiveFailures ?? 0);
         }
         return new StreamView(stream.Name, stream.Kind, stream.Description, stream.CreatedAt, stream.CreatedBy,
             counts.ToDictionary(c => c.Status, c => c.Count), latest, lastPromoted, policyVersion, source);

@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ComposeGate.Web.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -384,13 +385,13 @@ public sealed partial class RegistryClient
             if (realmUri.Scheme == "http" && target.Base.Scheme == "https")
             {
                 throw new RegistryException(
-                    $"{what}: {registry} sends credentials to the plain-http token server {realmUri.GetLeftPart(UriPartial.Path)}; refused.",
+                    $"{what}: {registry} sends credentials to the plain-http token server {UrlSecrets.Apply(realmUri.GetLeftPart(UriPartial.Path))}; refused.",
                     transient: false, status: HttpStatusCode.Unauthorized);
             }
             credentials = Basic(settings);
         }
         var who = settings.HasCredentials ? $"user '{settings.Username}'" : "anonymous access";
-        var tokenWhat = $"{what}: getting a token from {realmUri.GetLeftPart(UriPartial.Path)} for {string.Join(' ', scopes)}";
+        var tokenWhat = $"{what}: getting a token from {UrlSecrets.Apply(realmUri.GetLeftPart(UriPartial.Path))} for {string.Join(' ', scopes)}";
         var reply = await ExchangeAsync(settings, HttpMethod.Get, new Uri(query.ToString()), null, accept: false, credentials, MaxErrorBytes,
             tokenWhat, ct);
         if (reply.Status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
@@ -466,7 +467,7 @@ public sealed partial class RegistryClient
                     var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
                     if (hops >= MaxRedirects || next.Scheme is not ("http" or "https") || (uri.Scheme == "https" && next.Scheme == "http"))
                     {
-                        throw new RegistryException($"{what}: refused to follow the redirect to {next.GetLeftPart(UriPartial.Path)}.",
+                        throw new RegistryException($"{what}: refused to follow the redirect to {UrlSecrets.Apply(next.GetLeftPart(UriPartial.Path))}.",
                             transient: false, status: response.StatusCode);
                     }
                     uri = next;
@@ -532,7 +533,7 @@ public sealed partial class RegistryClient
         return buffer.ToArray();
 
         static RegistryException TooLarge(string what, int max) =>
-            new($"{what}: the answer is larger than {max / 1024 / 1024} MiB.", transient: false, status: null);
+            new($"{what}: the answer is larger than {(max >= 1024 * 1024 ? $"{max / 1024 / 1024} MiB" : $"{max / 1024} KiB")}.", transient: false, status: null);
     }
 
     private TimeSpan? RetryAfter(HttpResponseMessage response)
