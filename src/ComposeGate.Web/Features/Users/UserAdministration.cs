@@ -93,10 +93,23 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         {
             return new Outcome<UserSummary>.Conflict($"'{user.UserName}' is the last active admin; make someone else admin first.");
         }
-        await users.RemoveFromRolesAsync(user, current.Except(roles));
-        await users.AddToRolesAsync(user, roles.Except(current));
-        await AuditAsync(scope, actor, "user.roles-changed", $"Set roles of '{user.UserName}' to {string.Join(", ", roles)}",
-            new { user.UserName, from = current, to = roles }, ct);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // One transaction, so no request sees the person between losing the old roles and gaining the new ones.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var removed = await users.RemoveFromRolesAsync(user, current.Except(roles));
+            var changed = removed.Succeeded ? await users.AddToRolesAsync(user, roles.Except(current)) : removed;
+            if (!changed.Succeeded)
+            {
+                return IdentityErrors(changed);
+            }
+            db.Record(clock.GetUtcNow(), Actor.NameOf(actor), "user.roles-changed", $"Set roles of '{user.UserName}' to {string.Join(", ", roles)}",
+                data: new { user.UserName, from = current, to = roles });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        // After the commit: a token read before it would be cached again with the old roles.
+        tokens.Clear();
         return ToSummary(user, roles);
     }
 
