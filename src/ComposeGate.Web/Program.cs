@@ -46,6 +46,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseApiErrors();
 app.UseAuthentication();
+app.UseApiOriginCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 

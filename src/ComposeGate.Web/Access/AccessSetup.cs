@@ -64,4 +64,7 @@ internal static class AccessSetup
         services.AddSingleton<ApiTokenCache>();
         return builder;
     }
+
+    /// <summary>After authentication (it needs to know how the request was authenticated), before the endpoints.</summary>
+    public static IApplicationBuilder UseApiOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<ApiOriginCheck>();
 }
