@@ -45,6 +45,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseApiErrors();
+app.UseSignInRateLimit();
 app.UseAuthentication();
 app.UseApiOriginCheck();
 app.UseAuthorization();

@@ -113,6 +113,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("ComposeGate:Bootstrap:AdminToken", AdminToken);
             // The tests bring their own composes; the Development demo stream would only slow them down.
             builder.UseSetting("ComposeGate:Demo:Enabled", "false");
+            // Every test signs in from 127.0.0.1; the default budget (10 attempts, one more a minute) is for attackers.
+            builder.UseSetting("ComposeGate:SignIn:AttemptLimit", "200");
         }
     }
 }

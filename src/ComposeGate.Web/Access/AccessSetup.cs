@@ -58,12 +58,17 @@ internal static class AccessSetup
             .AddSignInManager<ComposeGateSignInManager>()
             .AddDefaultTokenProviders();
 
+        services.AddSignInRateLimit(builder.Configuration);
+
         services.AddAuthorization(AccessPolicies.Add);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddScoped<AccessBootstrap>();
         services.AddSingleton<ApiTokenCache>();
         return builder;
     }
+
+    /// <summary>Before authentication, so a flood of sign-in attempts is turned away without any work.</summary>
+    public static IApplicationBuilder UseSignInRateLimit(this IApplicationBuilder app) => app.UseRateLimiter();
 
     /// <summary>After authentication (it needs to know how the request was authenticated), before the endpoints.</summary>
     public static IApplicationBuilder UseApiOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<ApiOriginCheck>();
