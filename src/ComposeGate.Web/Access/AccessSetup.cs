@@ -56,6 +56,7 @@ internal static class AccessSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager<ComposeGateSignInManager>()
+            .AddUserValidator<ForgeUsernameValidator>()
             .AddDefaultTokenProviders();
 
         services.AddSignInRateLimit(builder.Configuration);

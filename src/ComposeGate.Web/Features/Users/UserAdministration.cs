@@ -48,6 +48,13 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         {
             return new Outcome<UserSummary>.Conflict($"A user named '{userName}' exists.");
         }
+        // A bot token acts under its own name: a person of that name would be credited with the bot's results.
+        var upperName = userName.ToUpperInvariant();
+        if (await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiTokens
+                .AnyAsync(t => t.UserId == null && t.RevokedAt == null && t.Name.ToUpper() == upperName, ct))
+        {
+            return errors.Add("userName", $"'{userName}' is the name of a bot token; revoke the token or choose another name.");
+        }
 
         var now = clock.GetUtcNow();
         var user = new ApplicationUser
@@ -216,7 +223,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         var errors = new FieldErrors();
         foreach (var error in result.Errors)
         {
-            errors.Add(error.Code.Contains("Password", StringComparison.Ordinal) ? "password"
+            errors.Add(error.Code == ForgeUsernameValidator.ErrorCode ? "forgeUsername"
+                : error.Code.Contains("Password", StringComparison.Ordinal) ? "password"
                 : error.Code.Contains("UserName", StringComparison.Ordinal) ? "userName" : "user", error.Description);
         }
         return errors;
