@@ -51,8 +51,10 @@ public sealed class TokenRoleTests : IClassFixture<ComposeGateFactory>
         await Problem.ReadAsync(await VoteAsync(token), HttpStatusCode.Forbidden);
         Assert.Equal(HttpStatusCode.OK, (await token.GetAsync($"/api/v1/candidates/{Compose.Id}")).StatusCode);
 
-        await SetRolesAsync(rita, Roles.Admin);
+        await SetRolesAsync(rita, Roles.ReleaseEngineer);
         Assert.Equal(HttpStatusCode.Created, (await WaiveAsync(token)).StatusCode);
+
+        await SetRolesAsync(rita, Roles.Admin);
         Assert.Equal(["ReleaseEngineer"], await RolesSeenByAsync(token));
         var stream = await Problem.ReadAsync(
             await token.PostAsJsonAsync("/api/v1/streams", new { name = "rita-made", kind = "compose" }), HttpStatusCode.Forbidden);
