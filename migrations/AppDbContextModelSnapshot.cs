@@ -126,6 +126,9 @@ namespace ComposeGate.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NormalizedForgeUsername")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("NormalizedUserName")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
@@ -153,6 +156,10 @@ namespace ComposeGate.Migrations
 
                     b.HasIndex("NormalizedEmail")
                         .HasDatabaseName("EmailIndex");
+
+                    b.HasIndex("NormalizedForgeUsername")
+                        .IsUnique()
+                        .HasFilter("\"NormalizedForgeUsername\" IS NOT NULL");
 
                     b.HasIndex("NormalizedUserName")
                         .IsUnique()

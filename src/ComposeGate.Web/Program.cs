@@ -48,7 +48,9 @@ app.UseSecurityHeaders();
 app.UseApiErrors();
 // Routing after the status-code pages, so a re-executed "not found" finds the page that says so.
 app.UseRouting();
+app.UseSignInRateLimit();
 app.UseAuthentication();
+app.UseApiOriginCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
 

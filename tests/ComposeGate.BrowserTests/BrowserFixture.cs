@@ -133,6 +133,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             {
                 builder.UseSetting($"ComposeGate:Sources:AllowedRoots:{i}", Path.Combine(Path.GetTempPath(), roots[i]));
             }
+            // Every test signs in from 127.0.0.1; the default budget (10 attempts, one more a minute) is for attackers.
+            builder.UseSetting("ComposeGate:SignIn:AttemptLimit", "200");
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class ShellTests(BrowserFixture app)
         await page.FillAsync("#Input\\.UserName", "admin");
         await page.FillAsync("#Input\\.Password", "wrong-password");
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("text=Wrong user name or password.");
+        await page.GetByText(ComposeGate.Web.Components.Account.Pages.Login.FailureMessage).WaitForAsync();
         await page.Context.CloseAsync();
     }
 

@@ -29,6 +29,9 @@ public static class Roles
 
     public static bool Satisfies(string role, string minimum) => IsKnown(role) && IndexOf(role) >= IndexOf(minimum);
 
+    /// <summary>The less trusted of two known roles.</summary>
+    public static string Lesser(string role, string other) => IndexOf(role) <= IndexOf(other) ? role : other;
+
     private static int IndexOf(string role)
     {
         for (var i = 0; i < All.Count; i++)

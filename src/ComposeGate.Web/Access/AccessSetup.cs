@@ -56,7 +56,10 @@ internal static class AccessSetup
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager<ComposeGateSignInManager>()
+            .AddUserValidator<ForgeUsernameValidator>()
             .AddDefaultTokenProviders();
+
+        services.AddSignInRateLimit(builder.Configuration);
 
         services.AddAuthorization(AccessPolicies.Add);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
@@ -64,4 +67,10 @@ internal static class AccessSetup
         services.AddSingleton<ApiTokenCache>();
         return builder;
     }
+
+    /// <summary>Before authentication, so a flood of sign-in attempts is turned away without any work.</summary>
+    public static IApplicationBuilder UseSignInRateLimit(this IApplicationBuilder app) => app.UseRateLimiter();
+
+    /// <summary>After authentication (it needs to know how the request was authenticated), before the endpoints.</summary>
+    public static IApplicationBuilder UseApiOriginCheck(this IApplicationBuilder app) => app.UseMiddleware<ApiOriginCheck>();
 }

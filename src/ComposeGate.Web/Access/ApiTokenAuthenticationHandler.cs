@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using ComposeGate.Access;
 using ComposeGate.Data;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -44,6 +45,7 @@ internal sealed class ApiTokenAuthenticationHandler(
                 return AuthenticateResult.Fail("The bearer token is unknown, revoked or expired.");
             }
             var name = stored.Name;
+            var role = stored.Role;
             if (stored.UserId is not null)
             {
                 var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == stored.UserId, Context.RequestAborted);
@@ -51,9 +53,17 @@ internal sealed class ApiTokenAuthenticationHandler(
                 {
                     return AuthenticateResult.Fail("The bearer token belongs to a disabled account.");
                 }
+                // A token acting for a person never carries more than the person holds now, so a demotion
+                // reaches their tokens at once (role changes clear this cache).
+                var held = Roles.Highest(await db.RolesOfAsync(user.Id, Context.RequestAborted));
+                if (held is null)
+                {
+                    return AuthenticateResult.Fail("The bearer token belongs to an account that holds no role.");
+                }
                 name = user.UserName ?? stored.Name;
+                role = Roles.Lesser(stored.Role, held);
             }
-            token = new CachedToken(stored.Id, name, stored.Role, stored.UserId, stored.Testcases, stored.CanIngest, stored.ExpiresAt, stored.LastUsedAt, now);
+            token = new CachedToken(stored.Id, name, role, stored.UserId, stored.Testcases, stored.CanIngest, stored.ExpiresAt, stored.LastUsedAt, now);
             cache.Remember(hash, token, stamp);
         }
         if (token.ExpiresAt is { } expires && expires <= now)

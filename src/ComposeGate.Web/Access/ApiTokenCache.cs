@@ -40,7 +40,10 @@ public sealed class ApiTokenCache(TimeProvider clock)
     }
 }
 
-/// <summary>What authentication needs to know of a token, as of <see cref="CachedAt"/>.</summary>
+/// <summary>
+/// What authentication needs to know of a token, as of <see cref="CachedAt"/>. <see cref="Role"/> is the role the
+/// token acts with: for a person's token, the lesser of its minted role and the person's highest role then.
+/// </summary>
 public sealed record CachedToken(int Id, string Name, string Role, string? UserId, IReadOnlyList<string> Testcases, bool CanIngest,
     DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset CachedAt)
 {

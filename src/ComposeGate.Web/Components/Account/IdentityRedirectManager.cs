@@ -30,6 +30,19 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         navigationManager.NavigateTo(uri);
     }
 
+    /// <summary>Follows a <c>ReturnUrl</c> only to a path of this site; anything else goes to the dashboard.</summary>
+    public void RedirectToLocal(string? returnUrl) => navigationManager.NavigateTo(LocalPathOrRoot(returnUrl));
+
+    /// <summary>
+    /// <paramref name="url"/> when it is a local path ("/…"), else "/". "//host" and "/\host" are other sites to a
+    /// browser, and browsers drop tabs and newlines from URLs, so control characters are refused too.
+    /// </summary>
+    public static string LocalPathOrRoot(string? url) =>
+        url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || (url[1] != '/' && url[1] != '\\'))
+            && !url.Any(char.IsControl) && Uri.IsWellFormedUriString(url, UriKind.Relative)
+            ? url
+            : "/";
+
     public void RedirectTo(string uri, Dictionary<string, object?> queryParameters)
     {
         var uriWithoutQuery = navigationManager.ToAbsoluteUri(uri).GetLeftPart(UriPartial.Path);

@@ -58,6 +58,13 @@ public sealed partial class ApiTokenService(IDbContextFactory<AppDbContext> dbFa
                 errors.AddIf(owner!.DisabledAt is not null, "user", $"'{owner.UserName}' is disabled.");
             }
         }
+        else if (NamePattern().IsMatch(name))
+        {
+            // A bot token acts under its own name (results' reporter, votes' voter), so it may not pass for a person.
+            var upperName = name.ToUpperInvariant();
+            errors.AddIf(await db.Users.AnyAsync(u => u.NormalizedUserName == upperName, ct), "name",
+                $"'{name}' is a person's user name; a bot token needs a name of its own (or set 'user' to act for that person).");
+        }
         if (errors.Any)
         {
             return errors;

@@ -12,7 +12,7 @@ public static class TokensApi
         var api = app.MapGroup("/api/v1/tokens").WithTags("Tokens").RequireAuthorization(AccessPolicies.Admin);
         api.MapPost("/", MintAsync)
             .WithSummary("Mint an API token (the secret is in this answer only)")
-            .WithDescription("Body: {\"name\",\"role\",\"testcases\":[\"glob\"]?,\"expires\"?,\"user\"?}. Without 'user' the token is a bot account named after the token.")
+            .WithDescription("Body: {\"name\",\"role\",\"testcases\":[\"glob\"]?,\"expires\"?,\"user\"?}. Without 'user' the token is a bot account named after the token, so the name may not be a person's user name.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/", ListAsync).WithSummary("List tokens (never their secrets)");

@@ -48,6 +48,13 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         {
             return new Outcome<UserSummary>.Conflict($"A user named '{userName}' exists.");
         }
+        // A bot token acts under its own name: a person of that name would be credited with the bot's results.
+        var upperName = userName.ToUpperInvariant();
+        if (await scope.ServiceProvider.GetRequiredService<AppDbContext>().ApiTokens
+                .AnyAsync(t => t.UserId == null && t.RevokedAt == null && t.Name.ToUpper() == upperName, ct))
+        {
+            return errors.Add("userName", $"'{userName}' is the name of a bot token; revoke the token or choose another name.");
+        }
 
         var now = clock.GetUtcNow();
         var user = new ApplicationUser
@@ -93,10 +100,23 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         {
             return new Outcome<UserSummary>.Conflict($"'{user.UserName}' is the last active admin; make someone else admin first.");
         }
-        await users.RemoveFromRolesAsync(user, current.Except(roles));
-        await users.AddToRolesAsync(user, roles.Except(current));
-        await AuditAsync(scope, actor, "user.roles-changed", $"Set roles of '{user.UserName}' to {string.Join(", ", roles)}",
-            new { user.UserName, from = current, to = roles }, ct);
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        // One transaction, so no request sees the person between losing the old roles and gaining the new ones.
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var removed = await users.RemoveFromRolesAsync(user, current.Except(roles));
+            var changed = removed.Succeeded ? await users.AddToRolesAsync(user, roles.Except(current)) : removed;
+            if (!changed.Succeeded)
+            {
+                return IdentityErrors(changed);
+            }
+            db.Record(clock.GetUtcNow(), Actor.NameOf(actor), "user.roles-changed", $"Set roles of '{user.UserName}' to {string.Join(", ", roles)}",
+                data: new { user.UserName, from = current, to = roles });
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        }
+        // After the commit: a token read before it would be cached again with the old roles.
+        tokens.Clear();
         return ToSummary(user, roles);
     }
 
@@ -203,7 +223,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         var errors = new FieldErrors();
         foreach (var error in result.Errors)
         {
-            errors.Add(error.Code.Contains("Password", StringComparison.Ordinal) ? "password"
+            errors.Add(error.Code == ForgeUsernameValidator.ErrorCode ? "forgeUsername"
+                : error.Code.Contains("Password", StringComparison.Ordinal) ? "password"
                 : error.Code.Contains("UserName", StringComparison.Ordinal) ? "userName" : "user", error.Description);
         }
         return errors;

@@ -68,7 +68,9 @@ public sealed partial class GitLabHookHandler(
         {
             return new HookOutcome("duplicate", $"{kind} {objectId.GetRawText()}");
         }
-        var account = await db.Users.AsNoTracking().SingleOrDefaultAsync(a => a.ForgeUsername == username && a.DisabledAt == null, ct);
+        // GitLab user names ignore case, and so does the profile's unique one.
+        var forgeName = ApplicationUser.NormalizeForgeUsername(username);
+        var account = await db.Users.AsNoTracking().SingleOrDefaultAsync(a => a.NormalizedForgeUsername == forgeName && a.DisabledAt == null, ct);
         if (account is null)
         {
             logger.LogInformation("GitLab user {User} has no ComposeGate account; their {Kind} on !{Iid} is ignored", username, kind, iid);
