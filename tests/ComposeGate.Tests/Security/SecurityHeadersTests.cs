@@ -1,13 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using ComposeGate.Tests.Access;
 using ComposeGate.Tests.Infrastructure;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace ComposeGate.Tests.Security;
 
 /// <summary>Every answer, page or not, carries the headers that stop a browser from running or sniffing what it did not come for.</summary>
-public sealed class SecurityHeadersTests(ComposeGateFactory app) : IClassFixture<ComposeGateFactory>
+public sealed class SecurityHeadersTests(SignedInFactory app) : IClassFixture<SignedInFactory>
 {
     public static TheoryData<string> Anonymous() => new()
     {
@@ -42,10 +41,7 @@ public sealed class SecurityHeadersTests(ComposeGateFactory app) : IClassFixture
     [MemberData(nameof(Pages))]
     public async Task Get_SignedInPage_CarriesTheSecurityHeadersAndNoInlineScript(string path)
     {
-        using var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        await CookieSignInTests.SignInAsync(browser, "admin", ComposeGateFactory.AdminPassword);
-
-        var response = await browser.GetAsync(path);
+        var response = await app.Browser.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         AssertHeaders(response);
