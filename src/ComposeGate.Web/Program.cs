@@ -45,6 +45,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseApiErrors();
+app.UseRequestBodyChecks();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
