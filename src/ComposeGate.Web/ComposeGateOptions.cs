@@ -13,6 +13,8 @@ public sealed class ComposeGateOptions
 
     public BootstrapOptions Bootstrap { get; set; } = new();
 
+    public Data.KeyProtectionOptions DataProtection { get; set; } = new();
+
     /// <summary>The data folder as an absolute path (default: <c>data/</c> beside the app).</summary>
     public string ResolveDataDir(string contentRoot) =>
         string.IsNullOrWhiteSpace(DataDir)
@@ -54,6 +56,7 @@ internal sealed class ComposeGateOptionsValidator : IValidateOptions<ComposeGate
         {
             errors.Add("ComposeGate:DataDir is not a valid path.");
         }
+        errors.AddRange(options.DataProtection.Validate());
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

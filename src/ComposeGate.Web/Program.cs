@@ -46,6 +46,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseSecurityHeaders();
 app.UseApiErrors();
+app.UseRequestBodyChecks();
 // Routing after the status-code pages, so a re-executed "not found" finds the page that says so.
 app.UseRouting();
 app.UseSignInRateLimit();

@@ -150,8 +150,10 @@ public static class DecisionEvaluator
     public const string VotesKind = "votes";
     public const string SoakKind = "soak";
 
+    public const string ChecklistTestcasePrefix = "checklist.";
+
     /// <summary>The testcase through which checklist <paramref name="template"/> is reported and waived.</summary>
-    public static string ChecklistTestcase(string template) => $"checklist.{template}";
+    public static string ChecklistTestcase(string template) => ChecklistTestcasePrefix + template;
 
     /// <summary>Evaluates <paramref name="policy"/> against <paramref name="facts"/> as they stood at <paramref name="at"/>.</summary>
     public static Decision Evaluate(PolicyDocument? policy, DecisionFacts facts, DateTimeOffset at)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
@@ -48,6 +49,8 @@ internal static class ApiSetup
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // JsonSerializerDefaults.Web reads "1" as 1; the API takes a number only as a number.
+        options.NumberHandling = JsonNumberHandling.Strict;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
     }
 
@@ -66,7 +69,7 @@ internal static class ApiSetup
 /// Turns a request that could not be bound (malformed JSON, wrong types, oversized body) into problem
 /// details naming the JSON path; every other exception becomes a plain 500 without internals.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problems, ILogger<BadRequestExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -77,6 +80,8 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
         var problem = exception switch
         {
             BadHttpRequestException bad => FromBadRequest(bad),
+            // A body refused while an endpoint read it itself (a hook, an ingest, a policy's YAML).
+            RefusedBodyException refused => FromJson(refused),
             _ => null,
         };
         if (problem is null)
@@ -92,18 +97,20 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
     {
         if (bad.InnerException is JsonException json)
         {
-            var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
-            var reason = json.Message.Split(" Path:", 2)[0];
-            // The serializer's wording names our internal types; say what is wrong in the request's terms.
-            if (reason.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+            return FromJson(json);
+        }
+        // Route and query values that do not parse ("?limit=abc", "?limit=99999999999"): name the parameter like a field.
+        if (BindFailure().Match(bad.Message) is { Success: true } failure)
+        {
+            var name = failure.Groups["name"].Value;
+            return new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                reason = "The value has the wrong type, or is not one of the allowed values.";
-            }
-            return new ValidationProblemDetails(new Dictionary<string, string[]> { [path] = [reason] })
+                [name] = [$"'{failure.Groups["value"].Value}' is not a valid {failure.Groups["type"].Value.TrimEnd('?')}."],
+            })
             {
                 Status = StatusCodes.Status400BadRequest,
-                Title = "Malformed JSON",
-                Detail = $"The body is not valid JSON for this request at {path}: {reason}",
+                Title = "Bad request",
+                Detail = $"The parameter '{name}' is not valid.",
             };
         }
         return new ProblemDetails
@@ -116,6 +123,30 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
                 _ => "Bad request",
             },
             Detail = bad.Message,
+        };
+    }
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>[^\"]+) (?<name>[^\" ]+)\" from \"(?<value>.*)\"\\.$", RegexOptions.Singleline)]
+    private static partial Regex BindFailure();
+
+    /// <summary>A body that did not parse, bind or pass the body checks: 400 naming its JSON path (or line).</summary>
+    public static ValidationProblemDetails FromJson(JsonException json)
+    {
+        var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+        var reason = json.Message.Split(" Path:", 2)[0];
+        // The serializer's wording names our internal types; say what is wrong in the request's terms.
+        if (reason.StartsWith("The JSON value could not be converted", StringComparison.Ordinal))
+        {
+            reason = "The value has the wrong type, or is not one of the allowed values.";
+        }
+        var refused = json as RefusedBodyException;
+        return new ValidationProblemDetails(new Dictionary<string, string[]> { [path] = [reason] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = refused?.Title ?? RefusedBodyException.MalformedTitle,
+            Detail = refused?.Title == RefusedBodyException.RefusedTitle
+                ? $"The body holds text the API does not accept at {path}: {reason}"
+                : $"The body is not valid JSON for this request at {path}: {reason}",
         };
     }
 }

@@ -18,6 +18,7 @@ public sealed class BusService(
     IServiceProvider services)
 {
     public const int RecentAnnouncements = 50;
+    public const int MaxAnnouncementsPage = 500;
 
     /// <summary>Bodies are shown for the announcements that went wrong, this much of each.</summary>
     public const int ShownBody = 2048;
@@ -42,13 +43,17 @@ public sealed class BusService(
     public async Task<Outcome<IReadOnlyList<AnnouncementRow>>> AnnouncementsAsync(string stream, AnnouncementOutcome? outcome, int limit, long? before = null,
         CancellationToken ct = default)
     {
+        if (limit is < 1 or > MaxAnnouncementsPage)
+        {
+            return new FieldErrors().Add("limit", $"Use 1 to {MaxAnnouncementsPage}.");
+        }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var id = await db.Streams.Where(s => s.Name == stream).Select(s => (int?)s.Id).SingleOrDefaultAsync(ct);
         if (id is null)
         {
             return new Outcome<IReadOnlyList<AnnouncementRow>>.NotFound($"No stream named '{stream}'.");
         }
-        return new Outcome<IReadOnlyList<AnnouncementRow>>.Ok(await QueryAsync(db, id, outcome, Math.Clamp(limit, 1, 500), ct, before: before));
+        return new Outcome<IReadOnlyList<AnnouncementRow>>.Ok(await QueryAsync(db, id, outcome, limit, ct, before: before));
     }
 
     public async Task<Outcome<AnnouncementRow>> RetryAsync(ClaimsPrincipal actor, string stream, long id, CancellationToken ct = default)

@@ -43,7 +43,7 @@ public static class BusSetup
                 return (await bus.AnnouncementsAsync(stream, wanted, limit ?? 100, before, ct)).ToResult(rows => TypedResults.Ok(rows));
             })
             .WithTags("Message bus").RequireAuthorization(AccessPolicies.ViewerOrAbove)
-            .WithSummary("The stream's announcements heard on the bus, newest first; ?outcome=failed|malformed|ignored|duplicate|ingested|processing, ?limit= (at most 500), ?before=<id> for the next page");
+            .WithSummary("The stream's announcements heard on the bus, newest first; ?outcome=failed|malformed|ignored|duplicate|ingested|processing, ?limit= (1 to 500, default 100), ?before=<id> for the next page");
         app.MapPost("/api/v1/streams/{stream}/announcements/{id:long}/retry",
                 async (string stream, long id, ClaimsPrincipal user, BusService bus, CancellationToken ct) =>
                     (await bus.RetryAsync(user, stream, id, ct)).ToResult(row => TypedResults.Ok(row)))

@@ -25,9 +25,15 @@ internal static class DataSetup
 
         builder.Services.AddSingleton(new DataLocation(dataDir, connectionString));
         // Sign-in cookies and antiforgery tokens must survive restarts, so their keys live with the data.
-        builder.Services.AddDataProtection()
+        var keys = builder.Services.AddDataProtection()
             .SetApplicationName("ComposeGate")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, "keys")));
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDir, DataFiles.KeysFolder)));
+        // A certificate that does not open stops the start with the other option errors (ComposeGateOptionsValidator),
+        // before anything has used a key.
+        if (options.DataProtection.Enabled && options.DataProtection.Open([]) is { } certificate)
+        {
+            keys.ProtectKeysWithCertificate(certificate);
+        }
         var writes = new SerializedWrites();
         builder.Services.AddDbContextFactory<AppDbContext>(db => db
             .UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly("ComposeGate.Migrations"))
@@ -35,11 +41,11 @@ internal static class DataSetup
         return builder;
     }
 
-    /// <summary>Creates the data folder, applies pending migrations and switches the database to WAL.</summary>
+    /// <summary>Creates (or tightens) the data folder, applies pending migrations and switches the database to WAL.</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         var location = app.Services.GetRequiredService<DataLocation>();
-        Directory.CreateDirectory(location.DataDir);
+        DataFiles.Prepare(location.DataDir, Path.Combine(location.DataDir, DatabaseFileName));
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await db.Database.MigrateAsync();
         // WAL lets the UI read while a job writes; the mode is stored in the file, so once is enough.

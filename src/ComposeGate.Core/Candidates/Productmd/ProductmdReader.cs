@@ -223,6 +223,10 @@ public static partial class ProductmdReader
         {
             throw new ProductmdException($"{compose}.date", $"{Quote(tokens, date)} is not a date in the form YYYYMMDD.");
         }
+        if (!DateOnly.TryParseExact(date, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        {
+            throw new ProductmdException($"{compose}.date", $"'{date}' is not a day of the calendar.");
+        }
         type = Required(type, $"{compose}.type");
         if (!ComposeTypes.Contains(type))
         {

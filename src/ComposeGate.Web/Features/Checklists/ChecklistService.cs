@@ -56,12 +56,16 @@ public sealed partial class ChecklistService(IDbContextFactory<AppDbContext> dbF
         errors.AddIf(items.Count is 0 or > MaxItems, "items", $"A checklist has 1 to {MaxItems} items.");
         for (var i = 0; i < items.Count; i++)
         {
-            var item = items[i];
+            if (items[i] is not { } item)
+            {
+                errors.Add($"items[{i}]", "Each item is an object {\"key\",\"title\",\"instructions\",\"required\"}.");
+                continue;
+            }
             errors.AddIf(item.Key is null || !ItemKey().IsMatch(item.Key), $"items[{i}].key", "Use 1-64 lower-case letters, digits, '.', '_' or '-'.");
             errors.AddIf(string.IsNullOrWhiteSpace(item.Title) || item.Title.Length > 300, $"items[{i}].title", "A title of 1-300 characters is required.");
             errors.AddIf(item.Instructions is { Length: > MaxInstructionsLength }, $"items[{i}].instructions", $"At most {MaxInstructionsLength} characters.");
         }
-        foreach (var duplicate in items.GroupBy(i => i.Key).Where(g => g.Key is not null && g.Count() > 1))
+        foreach (var duplicate in items.OfType<TemplateItemRequest>().GroupBy(i => i.Key).Where(g => g.Key is not null && g.Count() > 1))
         {
             errors.Add("items", $"The key '{duplicate.Key}' is used more than once.");
         }
@@ -73,7 +77,7 @@ public sealed partial class ChecklistService(IDbContextFactory<AppDbContext> dbF
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var latest = await db.ChecklistTemplates.Include(t => t.Items).Where(t => t.Name == name)
             .OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
-        var wanted = items.Select((item, i) => new ChecklistItem
+        var wanted = items.OfType<TemplateItemRequest>().Select((item, i) => new ChecklistItem
         {
             Position = i,
             Key = item.Key!,
@@ -231,7 +235,7 @@ public sealed partial class ChecklistService(IDbContextFactory<AppDbContext> dbF
     private static partial Regex ItemKey();
 }
 
-public sealed record TemplateRequest(string? Name, string? Title, string? Description, IReadOnlyList<TemplateItemRequest>? Items);
+public sealed record TemplateRequest(string? Name, string? Title, string? Description, IReadOnlyList<TemplateItemRequest?>? Items);
 
 public sealed record TemplateItemRequest(string? Key, string? Title, string? Instructions, bool? Required);
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ComposeGate.Access;
 using ComposeGate.Data;
+using ComposeGate.Web.Access;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -7,8 +9,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace ComposeGate.Web.Features.Health;
 
 /// <summary>
-/// <c>GET /healthz</c>: 200 when the app and its database answer (with <c>degraded</c> and the details while a message-bus
-/// link is down), 503 with the failing check otherwise.
+/// <c>GET /healthz</c>: 200 when the app and its database answer (<c>degraded</c> while a message-bus link is down), 503
+/// otherwise. Anyone sees the status of each check; only signed-in people and tokens (Viewer+) see the descriptions and
+/// details, which name broker endpoints and carry error messages.
 /// </summary>
 public static class HealthApi
 {
@@ -29,17 +32,21 @@ public static class HealthApi
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
-        return context.Response.WriteAsync(JsonSerializer.Serialize(new
-        {
-            status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new
+        var status = report.Status.ToString().ToLowerInvariant();
+        object answer = Actor.Has(context.User, Roles.Viewer)
+            ? new
             {
-                status = e.Value.Status.ToString().ToLowerInvariant(),
-                description = e.Value.Description,
-                durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                details = e.Value.Data.Count == 0 ? null : e.Value.Data,
-            }),
-        }, JsonSerializerOptions.Web));
+                status,
+                checks = report.Entries.ToDictionary(e => e.Key, e => new
+                {
+                    status = e.Value.Status.ToString().ToLowerInvariant(),
+                    description = e.Value.Description,
+                    durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
+                    details = e.Value.Data.Count == 0 ? null : e.Value.Data,
+                }),
+            }
+            : new { status, checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant() }) };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(answer, JsonSerializerOptions.Web));
     }
 }
 

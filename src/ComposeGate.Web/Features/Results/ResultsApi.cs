@@ -93,6 +93,11 @@ public static class ResultsApi
         var errors = new FieldErrors();
         errors.AddIf(limit is < 1 or > 1000, "limit", "Use 1 to 1000.");
         errors.AddIf(page < 0, "page", "Pages start at 0.");
+        if (limit is >= 1 and <= 1000 && (long)page * limit > int.MaxValue)
+        {
+            // Skip(page * limit) would overflow.
+            errors.Add("page", $"With limit={limit}, pages go up to {int.MaxValue / limit}.");
+        }
         var outcomes = new List<Outcome>();
         foreach (var name in Split(outcome))
         {

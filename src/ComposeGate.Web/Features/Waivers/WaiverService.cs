@@ -4,6 +4,7 @@ using ComposeGate.Access;
 using ComposeGate.Audit;
 using ComposeGate.Data;
 using ComposeGate.Gating;
+using ComposeGate.Policies;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Candidates;
@@ -40,6 +41,14 @@ public sealed class WaiverService(IDbContextFactory<AppDbContext> dbFactory, Dec
             return errors;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // A waiver of a checklist nobody can run would wait forever for a requirement that never appears.
+        var template = testcase.StartsWith(DecisionEvaluator.ChecklistTestcasePrefix, StringComparison.Ordinal)
+            ? testcase[DecisionEvaluator.ChecklistTestcasePrefix.Length..]
+            : null;
+        if (template is not null && !await db.ChecklistTemplates.AnyAsync(t => t.Name == template, ct))
+        {
+            return new FieldErrors().Add("testcase", $"No checklist template '{template}'.");
+        }
         var streamId = await db.StreamIdOfAsync(candidateId, ct);
         if (streamId is null)
         {

@@ -38,19 +38,19 @@ public sealed partial class GitLabHookHandler(
         !string.IsNullOrEmpty(configuredSecret) && presented is not null
         && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(configuredSecret)), SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 
-    public async Task<HookOutcome> HandleAsync(string? idempotencyKey, string? eventName, JsonElement payload, string? botUsername, CancellationToken ct)
+    public async Task<HookOutcome> HandleAsync(string? idempotencyKey, string? eventName, GitLabHookEvent hook, string? botUsername, CancellationToken ct)
     {
         if (idempotencyKey is { Length: > 0 and <= 200 } key && !await FirstTimeAsync(key, eventName ?? "", ct))
         {
             return new HookOutcome("duplicate", key);
         }
-        var kind = payload.TryGetProperty("object_kind", out var k) ? k.GetString() : null;
-        var username = payload.TryGetProperty("user", out var user) && user.TryGetProperty("username", out var u) ? u.GetString() : null;
+        var kind = hook.ObjectKind;
+        var username = hook.User?.Username;
         if (username is null || username == botUsername)
         {
             return new HookOutcome("ignored", "no user, or our own event");
         }
-        var iid = payload.TryGetProperty("merge_request", out var mr) && mr.TryGetProperty("iid", out var i) && i.TryGetInt64(out var n) ? n : (long?)null;
+        var iid = hook.MergeRequest?.Iid;
         if (iid is null)
         {
             return new HookOutcome("ignored", "not about a merge request");
@@ -63,10 +63,10 @@ public sealed partial class GitLabHookHandler(
         }
         // The same reaction or comment may arrive twice (a webhook retry, and the reconciliation that catches missed
         // webhooks): it is acted on once, keyed by GitLab's own id of it.
-        if (payload.TryGetProperty("object_attributes", out var objectAttributes) && objectAttributes.TryGetProperty("id", out var objectId)
-            && !await FirstTimeAsync($"gitlab:{kind}:{objectId.GetRawText()}", eventName ?? kind ?? "", ct))
+        var attributes = hook.ObjectAttributes ?? new GitLabHookAttributes();
+        if (attributes.Id is { } objectId && !await FirstTimeAsync($"gitlab:{kind}:{objectId}", eventName ?? kind ?? "", ct))
         {
-            return new HookOutcome("duplicate", $"{kind} {objectId.GetRawText()}");
+            return new HookOutcome("duplicate", $"{kind} {objectId}");
         }
         // GitLab user names ignore case, and so does the profile's unique one.
         var forgeName = ApplicationUser.NormalizeForgeUsername(username);
@@ -81,18 +81,17 @@ public sealed partial class GitLabHookHandler(
 
         return kind switch
         {
-            "emoji" => await EmojiAsync(principal, candidateId, payload, ct),
-            "note" => await NoteAsync(principal, candidateId, payload, ct),
+            "emoji" => await EmojiAsync(principal, candidateId, attributes, ct),
+            "note" => await NoteAsync(principal, candidateId, attributes, ct),
             _ => new HookOutcome("ignored", $"event '{kind}'"),
         };
     }
 
-    private async Task<HookOutcome> EmojiAsync(ClaimsPrincipal who, string candidateId, JsonElement payload, CancellationToken ct)
+    private async Task<HookOutcome> EmojiAsync(ClaimsPrincipal who, string candidateId, GitLabHookAttributes attributes, CancellationToken ct)
     {
-        var attributes = payload.GetProperty("object_attributes");
-        var name = attributes.TryGetProperty("name", out var n) ? n.GetString() : null;
-        var action = attributes.TryGetProperty("action", out var a) ? a.GetString() : "award";
-        var type = attributes.TryGetProperty("awardable_type", out var t) ? t.GetString() : null;
+        var name = attributes.Name;
+        var action = attributes.Action ?? "award";
+        var type = attributes.AwardableType;
         if (action != "award" || type is not (null or "MergeRequest"))
         {
             // A withdrawn reaction is not a vote either way; the person's previous vote stands until they vote again.
@@ -104,14 +103,13 @@ public sealed partial class GitLabHookHandler(
             : Report(await votes.CastAsync(who, candidateId, value, value > 0 ? "👍 on the merge request" : "👎 on the merge request", VoteSource.Forge, ct), "vote");
     }
 
-    private async Task<HookOutcome> NoteAsync(ClaimsPrincipal who, string candidateId, JsonElement payload, CancellationToken ct)
+    private async Task<HookOutcome> NoteAsync(ClaimsPrincipal who, string candidateId, GitLabHookAttributes attributes, CancellationToken ct)
     {
-        var attributes = payload.GetProperty("object_attributes");
-        if (attributes.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.True)
+        if (attributes.System == true)
         {
             return new HookOutcome("ignored", "system note");
         }
-        var text = (attributes.TryGetProperty("note", out var note) ? note.GetString() : null) ?? "";
+        var text = attributes.Note ?? "";
         var command = Command().Match(text.Trim());
         if (!command.Success)
         {
@@ -159,3 +157,21 @@ public sealed partial class GitLabHookHandler(
     [GeneratedRegex(@"^/(?<command>approve|block|waive|retest)\b(?<argument>.*)$", RegexOptions.Singleline)]
     private static partial Regex Command();
 }
+
+/// <summary>
+/// The parts of a GitLab webhook body that are acted on (GitLab's snake_case names), read strictly: a field of the
+/// wrong type refuses the whole delivery, so a malformed event is never half acted on.
+/// </summary>
+public sealed record GitLabHookEvent(string? ObjectKind = null, GitLabHookUser? User = null, GitLabHookMergeRequest? MergeRequest = null,
+    GitLabHookAttributes? ObjectAttributes = null)
+{
+    public static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}
+
+public sealed record GitLabHookUser(string? Username);
+
+public sealed record GitLabHookMergeRequest(long? Iid);
+
+/// <summary>A note's or reaction's own attributes; <c>id</c> is GitLab's id of it, which deduplicates deliveries.</summary>
+public sealed record GitLabHookAttributes(long? Id = null, string? Name = null, string? Action = null, string? AwardableType = null, string? Note = null,
+    bool? System = null);

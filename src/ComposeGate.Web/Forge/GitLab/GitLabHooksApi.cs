@@ -12,6 +12,7 @@ public static class GitLabHooksApi
     {
         app.MapPost("/hooks/gitlab", HandleAsync).AllowAnonymous().WithTags("Hooks")
             .WithMetadata(new RequestSizeLimitAttribute(MaxHookBytes))
+            .Accepts<GitLabHookEvent>("application/json")
             .WithSummary("GitLab webhook: merge request, note and emoji events become votes and commands")
             .WithDescription("Authenticated by X-Gitlab-Token (the configured ComposeGate:Forge:GitLab:WebhookSecret); Idempotency-Key deduplicates retries. "
                 + "👍/👎 and /approve, /block <reason> vote as the mapped user; /waive <testcase> <reason> and /retest <testcase> act as in the UI.");
@@ -25,21 +26,26 @@ public static class GitLabHooksApi
         {
             return OutcomeResults.Problem(StatusCodes.Status401Unauthorized, "Unauthorized", "The X-Gitlab-Token does not match the configured webhook secret.");
         }
-        JsonElement payload;
+        if (!request.HasJsonContentType())
+        {
+            return OutcomeResults.Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "GitLab sends its hooks as application/json.");
+        }
+        GitLabHookEvent? hook;
         try
         {
-            payload = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, cancellationToken: ct);
+            hook = await JsonSerializer.DeserializeAsync<GitLabHookEvent>(request.Body, GitLabHookEvent.Json, ct);
         }
         catch (JsonException e)
         {
-            return OutcomeResults.Invalid(new FieldErrors().Add("$", $"The body is not JSON: {e.Message.Split(" Path:", 2)[0]}"));
+            // GitLab shows the status and body in the hook's log: a wrong field is named there, and nothing was acted on.
+            return TypedResults.Problem(BadRequestExceptionHandler.FromJson(e));
         }
-        if (payload.ValueKind != JsonValueKind.Object)
+        if (hook is null)
         {
             return OutcomeResults.Invalid(new FieldErrors().Add("$", "The body must be a JSON object."));
         }
         var outcome = await handler.HandleAsync(request.Headers["Idempotency-Key"].FirstOrDefault(), request.Headers["X-Gitlab-Event"].FirstOrDefault(),
-            payload, configuration["ComposeGate:Forge:GitLab:BotUsername"], ct);
+            hook, configuration["ComposeGate:Forge:GitLab:BotUsername"], ct);
         return TypedResults.Ok(outcome);
     }
 }

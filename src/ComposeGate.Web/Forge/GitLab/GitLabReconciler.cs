@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ComposeGate.Data;
 using ComposeGate.Forge;
 using Microsoft.EntityFrameworkCore;
@@ -28,26 +27,16 @@ public sealed class GitLabReconciler(
         var acted = 0;
         foreach (var mr in open)
         {
-            var mergeRequest = new { iid = mr.Number, source_branch = mr.SourceBranch };
+            var mergeRequest = new GitLabHookMergeRequest(mr.Number);
             await foreach (var award in client.ListMergeRequestAwardsAsync(mr.Number, ct))
             {
-                acted += Count(await handler.HandleAsync(null, "reconcile", Payload(new
-                {
-                    object_kind = "emoji",
-                    user = new { username = award.User?.Username },
-                    object_attributes = new { id = award.Id, name = award.Name, action = "award", awardable_type = award.AwardableType ?? "MergeRequest" },
-                    merge_request = mergeRequest,
-                }), bot, ct));
+                acted += Count(await handler.HandleAsync(null, "reconcile", new GitLabHookEvent("emoji", new(award.User?.Username), mergeRequest,
+                    new GitLabHookAttributes(award.Id, award.Name, "award", award.AwardableType ?? "MergeRequest")), bot, ct));
             }
             await foreach (var note in client.ListMergeRequestNotesAsync(mr.Number, ct))
             {
-                acted += Count(await handler.HandleAsync(null, "reconcile", Payload(new
-                {
-                    object_kind = "note",
-                    user = new { username = note.Author?.Username },
-                    object_attributes = new { id = note.Id, note = note.Body, noteable_type = "MergeRequest", system = note.System },
-                    merge_request = mergeRequest,
-                }), bot, ct));
+                acted += Count(await handler.HandleAsync(null, "reconcile", new GitLabHookEvent("note", new(note.Author?.Username), mergeRequest,
+                    new GitLabHookAttributes(note.Id, Note: note.Body, System: note.System)), bot, ct));
             }
         }
         if (acted > 0)
@@ -58,8 +47,6 @@ public sealed class GitLabReconciler(
     }
 
     private static int Count(GitLabHookHandler.HookOutcome outcome) => outcome.Action is "vote" or "waiver" or "retest" ? 1 : 0;
-
-    private static JsonElement Payload(object value) => JsonSerializer.SerializeToElement(value);
 }
 
 /// <summary>Runs the GitLab reconciliation on its schedule (only with the GitLab provider).</summary>
