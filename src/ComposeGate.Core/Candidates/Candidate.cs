@@ -73,9 +73,6 @@ public enum CandidateStatus
 
 public static class CandidateStatuses
 {
-    /// <summary>
-    /// Still being gated: received, gating or approved. Not an array: C# 14 binds array.Contains to a span
-    /// overload that EF Core 6 cannot translate; this list's Contains becomes SQL <c>IN (…)</c>.
-    /// </summary>
+    /// <summary>Still being gated: received, gating or approved.</summary>
     public static readonly IReadOnlyList<CandidateStatus> Open = [CandidateStatus.Received, CandidateStatus.Gating, CandidateStatus.Approved];
 }

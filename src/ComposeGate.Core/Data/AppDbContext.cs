@@ -42,8 +42,9 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
-        // EF Core 6 on SQLite cannot order or compare DateTimeOffset in SQL, so times are stored as
-        // UTC ticks: exact, sortable, and comparable in indexes.
+        // SQLite has no time type and EF Core's SQLite provider cannot order or compare DateTimeOffset in SQL
+        // (still so in EF Core 10), so times are stored as UTC ticks: exact, sortable, comparable in indexes,
+        // and the same column type on every engine.
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
         configurationBuilder.Properties<StreamKind>().HaveConversion<string>();
         configurationBuilder.Properties<CandidateStatus>().HaveConversion<string>();

@@ -75,8 +75,8 @@ internal sealed class ApiTokenAuthenticationHandler(
         {
             cache.Remember(hash, token with { LastUsedAt = now }, token.Generation);
             await using var db = await dbFactory.CreateDbContextAsync(Context.RequestAborted);
-            await db.Database.ExecuteSqlInterpolatedAsync(
-                $"UPDATE ApiTokens SET LastUsedAt = {now.UtcTicks} WHERE Id = {token.Id}", Context.RequestAborted);
+            await db.ApiTokens.Where(t => t.Id == token.Id)
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
         }
 
         var claims = new List<Claim>

@@ -173,9 +173,12 @@ public sealed class AnnouncementHandler(
         {
             var from = "Ingested from " + UrlSecrets.Apply(directory);
             var result = await ingestion.IngestUrlAsync(Actor, stream, directory, ct, expectedId: message.ComposeId,
-                whenCreated: (db, token) => db.Database.ExecuteSqlInterpolatedAsync(
-                    $"UPDATE Announcements SET Outcome = {nameof(AnnouncementOutcome.Ingested)}, CandidateId = {message.ComposeId}, HandledAt = {clock.GetUtcNow().UtcTicks}, Reason = {from}, Attempts = Attempts + 1 WHERE Id = {rowId}",
-                    token));
+                whenCreated: (db, token) => db.Announcements.Where(a => a.Id == rowId).ExecuteUpdateAsync(set => set
+                    .SetProperty(a => a.Outcome, AnnouncementOutcome.Ingested)
+                    .SetProperty(a => a.CandidateId, message.ComposeId)
+                    .SetProperty(a => a.HandledAt, clock.GetUtcNow())
+                    .SetProperty(a => a.Reason, from)
+                    .SetProperty(a => a.Attempts, a => a.Attempts + 1), token));
             switch (result)
             {
                 case Outcome<IngestResult>.Ok { Value.Created: true }:

@@ -13,8 +13,8 @@ internal static class DataFiles
     private const UnixFileMode OwnerFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Creates the data folder with its keys and temporary folders and an empty database file, or tightens what exists.</summary>
-    public static void Prepare(string dataDir, string databaseFile)
+    /// <summary>Creates the data folder with its keys and temporary folders, or tightens what exists, key files included.</summary>
+    public static void Prepare(string dataDir)
     {
         string[] folders = [dataDir, Path.Combine(dataDir, KeysFolder), Path.Combine(dataDir, TemporaryFolder)];
         if (OperatingSystem.IsWindows())
@@ -30,22 +30,34 @@ internal static class DataFiles
             Directory.CreateDirectory(folder, OwnerFolder);
             File.SetUnixFileMode(folder, OwnerFolder);
         }
-        if (!File.Exists(databaseFile))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(dataDir, KeysFolder)))
         {
-            // SQLite would create the file with the umask's 0644, and gives its -wal and -shm files the database's own
-            // mode: an empty file made 0600 first is an empty database that keeps all three private.
-            using var created = new FileStream(databaseFile, new FileStreamOptions
+            File.SetUnixFileMode(file, OwnerFile);
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="file"/> empty and private if it does not exist, and tightens it and its companions
+    /// (a database's journal files) if they do.
+    /// </summary>
+    public static void CreatePrivateFile(string file, params string[] companions)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        if (!File.Exists(file))
+        {
+            using var created = new FileStream(file, new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
                 Access = FileAccess.Write,
                 UnixCreateMode = OwnerFile,
             });
         }
-        var files = new[] { databaseFile, databaseFile + "-wal", databaseFile + "-shm" }
-            .Concat(Directory.EnumerateFiles(Path.Combine(dataDir, KeysFolder)));
-        foreach (var file in files.Where(File.Exists))
+        foreach (var existing in companions.Prepend(file).Where(File.Exists))
         {
-            File.SetUnixFileMode(file, OwnerFile);
+            File.SetUnixFileMode(existing, OwnerFile);
         }
     }
 }

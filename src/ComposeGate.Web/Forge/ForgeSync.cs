@@ -29,8 +29,7 @@ public sealed class ForgeSync(
     ILogger<ForgeSync> logger) : BackgroundService
 {
     public static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(1);
-    // A list, not an array: C# 14 binds array.Contains to a span overload that EF Core 6 cannot translate.
-    private static readonly List<CandidateStatus> SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
+    private static readonly CandidateStatus[] SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
 
     private readonly CandidateQueue queue = new();
 

@@ -229,11 +229,12 @@ public sealed class CandidateCatalog(IDbContextFactory<AppDbContext> dbFactory, 
             await db.Database.OpenConnectionAsync(ct);
         }
         await using var command = connection.CreateCommand();
+        // Plain SQL every engine reads alike: quoted identifiers (EF's own names), an @-named parameter.
         command.CommandText = level == DiffLevel.Source
-            ? "SELECT Name, Epoch, Version, Release FROM CandidatePackages WHERE CandidateId = $id"
-            : "SELECT DISTINCT Name, Epoch, Version, Release FROM CandidateRpms WHERE CandidateId = $id AND Category <> 'Source'";
+            ? """SELECT "Name", "Epoch", "Version", "Release" FROM "CandidatePackages" WHERE "CandidateId" = @id"""
+            : """SELECT DISTINCT "Name", "Epoch", "Version", "Release" FROM "CandidateRpms" WHERE "CandidateId" = @id AND "Category" <> 'Source'""";
         var parameter = command.CreateParameter();
-        parameter.ParameterName = "$id";
+        parameter.ParameterName = "@id";
         parameter.Value = candidateId;
         command.Parameters.Add(parameter);
         var versions = new List<PackageVersion>();

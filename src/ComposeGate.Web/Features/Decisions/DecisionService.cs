@@ -275,16 +275,16 @@ public sealed class DecisionService(
     /// <summary>
     /// Only the latest result of each (testcase, scenario, reporter) can matter: results are append-only and
     /// later ones have higher ids. This keeps a decision cheap however many results a candidate collects.
-    /// (Plain SQL: EF Core 6 turns this IN-subquery into a correlated one, quadratic in the results.)
     /// </summary>
-    private static async Task<List<ResultFact>> LatestResultsAsync(AppDbContext db, string candidateId, DateTimeOffset at, CancellationToken ct) =>
-        await db.Results.FromSqlInterpolated($"""
-                SELECT * FROM Results WHERE Id IN (
-                    SELECT MAX(Id) FROM Results WHERE CandidateId = {candidateId} AND CreatedAt <= {at.UtcTicks}
-                    GROUP BY Testcase, Scenario, Reporter)
-                """)
-            .AsNoTracking()
+    private static async Task<List<ResultFact>> LatestResultsAsync(AppDbContext db, string candidateId, DateTimeOffset at, CancellationToken ct)
+    {
+        // One uncorrelated IN (SELECT MAX(Id) … GROUP BY …): EF Core 6 made this a correlated subquery, quadratic in the results.
+        var latest = db.Results.Where(r => r.CandidateId == candidateId && r.CreatedAt <= at)
+            .GroupBy(r => new { r.Testcase, r.Scenario, r.Reporter })
+            .Select(g => g.Max(r => r.Id));
+        return await db.Results.AsNoTracking().Where(r => latest.Contains(r.Id))
             .Select(r => new ResultFact(r.Id, r.Testcase, r.Scenario, r.Outcome, r.Reporter, r.CreatedAt)).ToListAsync(ct);
+    }
 
     internal static ChecklistRunFact ToFact(ComposeGate.Checklists.ChecklistRun run)
     {

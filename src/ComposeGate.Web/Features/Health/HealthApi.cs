@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ComposeGate.Access;
 using ComposeGate.Data;
+using ComposeGate.Web.Data;
 using ComposeGate.Web.Access;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
@@ -50,7 +51,7 @@ public static class HealthApi
     }
 }
 
-internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> dbFactory) : IHealthCheck
+internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> dbFactory, IDatabaseProvider database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -58,7 +59,7 @@ internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> dbFact
         {
             await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
             var streams = await db.Streams.CountAsync(cancellationToken);
-            return HealthCheckResult.Healthy($"SQLite answers ({streams} streams).");
+            return HealthCheckResult.Healthy($"{database.Name} answers ({streams} streams).");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -141,7 +141,8 @@ public static class ResultsApi
         }
         if (request.Query.TryGetValue("testcases:like", out var like) && like.ToString().Length > 0)
         {
-            query = query.Where(AnyLike(Split(like.ToString()).Select(p => p.Replace('*', '%'))));
+            var patterns = Split(like.ToString()).Select(p => p.Replace('*', '%')).ToList();
+            query = query.Where(r => patterns.Any(pattern => EF.Functions.Like(r.Testcase, pattern)));
         }
         if (outcomes.Count > 0)
         {
@@ -162,21 +163,6 @@ public static class ResultsApi
             rows.Take(limit).Select(r => ResultsDbResult.From(ResultService.ToView(r), baseUrl)).ToList(),
             page > 0 ? PageLink(request, page - 1) : null,
             rows.Count > limit ? PageLink(request, page + 1) : null));
-    }
-
-    /// <summary>testcase LIKE p1 OR testcase LIKE p2 …, which EF Core 6 cannot build from a list by itself.</summary>
-    private static System.Linq.Expressions.Expression<Func<Result, bool>> AnyLike(IEnumerable<string> patterns)
-    {
-        var result = System.Linq.Expressions.Expression.Parameter(typeof(Result), "r");
-        var testcase = System.Linq.Expressions.Expression.Property(result, nameof(Result.Testcase));
-        System.Linq.Expressions.Expression body = System.Linq.Expressions.Expression.Constant(false);
-        foreach (var pattern in patterns)
-        {
-            var like = System.Linq.Expressions.Expression.Call(typeof(DbFunctionsExtensions), nameof(DbFunctionsExtensions.Like), Type.EmptyTypes,
-                System.Linq.Expressions.Expression.Constant(EF.Functions), testcase, System.Linq.Expressions.Expression.Constant(pattern));
-            body = System.Linq.Expressions.Expression.OrElse(body, like);
-        }
-        return System.Linq.Expressions.Expression.Lambda<Func<Result, bool>>(body, result);
     }
 
     private static string? String(JsonElement body, string name, FieldErrors errors)

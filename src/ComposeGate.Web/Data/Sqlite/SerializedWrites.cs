@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace ComposeGate.Web.Data;
+namespace ComposeGate.Web.Data.Sqlite;
 
 /// <summary>
 /// SQLite has one writer at a time. Left to themselves, concurrent writers wait in SQLite's busy handler, which

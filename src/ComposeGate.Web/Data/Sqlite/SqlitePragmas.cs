@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
-namespace ComposeGate.Web.Data;
+namespace ComposeGate.Web.Data.Sqlite;
 
 /// <summary>
 /// Per-connection SQLite settings. With WAL, <c>synchronous=NORMAL</c> is SQLite's recommended mode: a crash of
