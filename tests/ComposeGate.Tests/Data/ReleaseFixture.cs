@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using ComposeGate.Web.Data;
 
 namespace ComposeGate.Tests.Data;
 
@@ -26,6 +25,9 @@ public static partial class ReleaseFixture
         "20261121075208_PromotionSteps", "20261121082636_MessageBus",
     ];
 
+    /// <summary>The database's name in an installation's data folder: an installation's file, so it never changes.</summary>
+    public const string DatabaseFileName = "composegate.db";
+
     public static string Folder { get; } = Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures");
 
     /// <summary>What make-release-db.sh recorded while it wrote the database (passwords and token secrets included).</summary>
@@ -38,7 +40,7 @@ public static partial class ReleaseFixture
     public static void CopyDatabaseTo(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
-        File.Copy(Path.Combine(Folder, Name + ".db"), Path.Combine(dataDir, DataSetup.DatabaseFileName));
+        File.Copy(Path.Combine(Folder, Name + ".db"), Path.Combine(dataDir, DatabaseFileName));
     }
 
     /// <summary>
