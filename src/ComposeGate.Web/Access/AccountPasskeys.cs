@@ -70,14 +70,7 @@ internal sealed class AccountPasskeys(
         {
             return new Outcome<UserPasskeyInfo>.Conflict("This passkey is registered already.");
         }
-        passkey.Name = chosen;
-        var added = await users.AddOrUpdatePasskeyAsync(user, passkey);
-        if (!added.Succeeded)
-        {
-            return Refused(added);
-        }
-        await audit.RecordAsync(user, "passkey.added", $"Added the passkey '{chosen}'", Describe(passkey));
-        return passkey;
+        return await SaveAsync(user, passkey, chosen, "passkey.added", $"Added the passkey '{chosen}'");
     }
 
     public async Task<Outcome<UserPasskeyInfo>> RenameAsync(ApplicationUser user, byte[] credentialId, string? name)
@@ -91,15 +84,7 @@ internal sealed class AccountPasskeys(
         {
             return NoSuchPasskey;
         }
-        var before = passkey.Name;
-        passkey.Name = chosen;
-        var renamed = await users.AddOrUpdatePasskeyAsync(user, passkey);
-        if (!renamed.Succeeded)
-        {
-            return Refused(renamed);
-        }
-        await audit.RecordAsync(user, "passkey.renamed", $"Renamed the passkey '{before}' to '{chosen}'", Describe(passkey));
-        return passkey;
+        return await SaveAsync(user, passkey, chosen, "passkey.renamed", $"Renamed the passkey '{passkey.Name}' to '{chosen}'");
     }
 
     /// <summary>
@@ -138,6 +123,19 @@ internal sealed class AccountPasskeys(
 
     /// <summary>The audit event's data: the passkey's name and credential id (an identifier, not a secret).</summary>
     public static object Describe(UserPasskeyInfo passkey) => new { passkey = passkey.Name, credentialId = IdOf(passkey) };
+
+    /// <summary>Stores <paramref name="passkey"/> under <paramref name="name"/> on the account, and records it as <paramref name="kind"/>.</summary>
+    private async Task<Outcome<UserPasskeyInfo>> SaveAsync(ApplicationUser user, UserPasskeyInfo passkey, string name, string kind, string summary)
+    {
+        passkey.Name = name;
+        var saved = await users.AddOrUpdatePasskeyAsync(user, passkey);
+        if (!saved.Succeeded)
+        {
+            return Refused(saved);
+        }
+        await audit.RecordAsync(user, kind, summary, Describe(passkey));
+        return passkey;
+    }
 
     private static Outcome<UserPasskeyInfo>.NotFound NoSuchPasskey => new("You have no such passkey.");
 
