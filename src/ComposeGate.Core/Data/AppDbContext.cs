@@ -7,8 +7,11 @@ using ComposeGate.Gating;
 using ComposeGate.Policies;
 using ComposeGate.Promotion;
 using ComposeGate.Streams;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComposeGate.Data;
 
@@ -39,6 +42,24 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Events.WebhookDelivery> WebhookDeliveries => Set<Events.WebhookDelivery>();
     public DbSet<Events.BusOutboxMessage> BusOutbox => Set<Events.BusOutboxMessage>();
     public DbSet<Bus.Announcement> Announcements => Set<Bus.Announcement>();
+
+    /// <summary>Identity's schema: version 3 has the passkeys table (migration Passkeys). AccessSetup configures the same.</summary>
+    public static readonly Version IdentitySchema = IdentitySchemaVersions.Version3;
+
+    // Identity reads its schema version from the IdentityOptions of the app's services, and EF caches one model for
+    // every context of this type: a context made without them (design-time tools, tests) would otherwise describe an
+    // older schema, and could leave that model in the cache for the app's own contexts.
+    private static readonly IServiceProvider IdentitySchemaOnly = new ServiceCollection()
+        .Configure<IdentityOptions>(identity => identity.Stores.SchemaVersion = IdentitySchema)
+        .BuildServiceProvider();
+
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        if (optionsBuilder.Options.FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider is null)
+        {
+            optionsBuilder.UseApplicationServiceProvider(IdentitySchemaOnly);
+        }
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

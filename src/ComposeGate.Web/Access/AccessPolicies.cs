@@ -1,5 +1,6 @@
 using ComposeGate.Access;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
 
 namespace ComposeGate.Web.Access;
 
@@ -13,6 +14,11 @@ internal static class AccessPolicies
     public const string Admin = "Admin";
     /// <summary>Submitting candidates: release engineers and admins, or a token with ingest rights.</summary>
     public const string Ingest = "Ingest";
+    /// <summary>
+    /// A person signed in with the sign-in cookie, on the pages that change how they sign in (passkeys): a bearer
+    /// token, even one acting for the person, must never add a way to sign in as them.
+    /// </summary>
+    public const string SignedInPerson = "SignedInPerson";
 
     public static void Add(AuthorizationOptions options)
     {
@@ -27,6 +33,9 @@ internal static class AccessPolicies
             .RequireAssertion(context =>
                 Actor.Has(context.User, Roles.ReleaseEngineer)
                 || (Actor.Has(context.User, Roles.Reporter) && context.User.HasClaim(ApiTokenAuthenticationHandler.IngestClaim, "true"))));
+        options.AddPolicy(SignedInPerson, policy => policy
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+            .RequireAuthenticatedUser());
     }
 
     private static void AddAtLeast(AuthorizationOptions options, string name, string role) =>

@@ -52,6 +52,7 @@ internal static class AccessSetup
                 options.Password.RequireNonAlphanumeric = false;
                 options.Lockout.MaxFailedAccessAttempts = 10;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                options.Stores.SchemaVersion = AppDbContext.IdentitySchema;
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
@@ -60,6 +61,15 @@ internal static class AccessSetup
             .AddDefaultTokenProviders();
 
         services.AddSignInRateLimit(builder.Configuration);
+        services.Configure<IdentityPasskeyOptions>(passkeys =>
+        {
+            // Passkey sign-in never names an account (that would tell which accounts exist and hold passkeys), so the
+            // authenticator must find the passkey by itself: only discoverable, user-verified passkeys are made.
+            passkeys.ResidentKeyRequirement = "required";
+            passkeys.UserVerificationRequirement = "required";
+        });
+        services.AddScoped<AccountAudit>();
+        services.AddScoped<AccountPasskeys>();
 
         services.AddAuthorization(AccessPolicies.Add);
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();

@@ -10,9 +10,14 @@ public static class HtmlForms
     /// <c>_handler</c>) with its hidden fields, sets <paramref name="fields"/> and posts it back to the page.
     /// </summary>
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient browser, string page, string formName,
+        IReadOnlyDictionary<string, string> fields) =>
+        await browser.PostFormAsync(page, await browser.GetStringAsync(page), formName, fields);
+
+    /// <summary>As <see cref="SubmitFormAsync"/>, for a page already loaded as <paramref name="html"/> (a script ran on it meanwhile).</summary>
+    public static Task<HttpResponseMessage> PostFormAsync(this HttpClient browser, string page, string html, string formName,
         IReadOnlyDictionary<string, string> fields)
     {
-        var document = new HtmlParser().ParseDocument(await browser.GetStringAsync(page));
+        var document = new HtmlParser().ParseDocument(html);
         var form = document.QuerySelectorAll("form[method=post]")
             .Single(f => f.QuerySelector($"input[name=_handler][value='{formName}']") is not null);
         var values = form.QuerySelectorAll("input[type=hidden]")
@@ -21,6 +26,6 @@ public static class HtmlForms
         {
             values[name] = value;
         }
-        return await browser.PostAsync(page, new FormUrlEncodedContent(values));
+        return browser.PostAsync(page, new FormUrlEncodedContent(values));
     }
 }
