@@ -41,7 +41,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         BaseAddress = factory.ClientOptions.BaseAddress;
 
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Browser = await LaunchChromiumAsync(playwright);
+    }
+
+    /// <summary>Debian's Chromium, headless.</summary>
+    public static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
@@ -49,12 +54,14 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
         });
-    }
 
     /// <summary>A fresh browser context (its own cookies) on a page of the app.</summary>
-    public async Task<IPage> NewPageAsync()
+    public Task<IPage> NewPageAsync() => NewPageAsync(Browser, BaseAddress);
+
+    /// <summary>A fresh browser context (its own cookies) on a page of the app at <paramref name="baseAddress"/>.</summary>
+    public static async Task<IPage> NewPageAsync(IBrowser browser, Uri baseAddress)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
     }
@@ -78,9 +85,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         await WaitInteractiveAsync(page);
     }
 
-    /// <summary>A click on prerendered HTML is lost; the layout flags when the circuit is live.</summary>
+    /// <summary>
+    /// A click on prerendered HTML is lost; the layout flags when the circuit rendered it. The flag stays in the page
+    /// while the connection is down, so the circuit is live only when the reconnection dialog is closed too.
+    /// </summary>
     public static Task WaitInteractiveAsync(IPage page) =>
-        page.WaitForSelectorAsync(".cg-shell[data-interactive=true]");
+        page.WaitForSelectorAsync("body:not(:has(#components-reconnect-modal[open])) .cg-shell[data-interactive=true]");
 
     public HttpClient CreateApiClient(string? bearer = AdminToken)
     {

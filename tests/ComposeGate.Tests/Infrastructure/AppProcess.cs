@@ -5,13 +5,12 @@ using System.Net.Sockets;
 namespace ComposeGate.Tests.Infrastructure;
 
 /// <summary>
-/// The app as its own process (the web project's build output, Production settings from environment variables),
-/// so a test can kill it with SIGKILL at any moment and start it again on the same data folder.
+/// The app as its own process (Production settings from environment variables), so a test can kill it with SIGKILL
+/// at any moment and start it again on the same data folder. This part knows nothing of the test projects: the browser
+/// tests link it to run the published app.
 /// </summary>
-public sealed class AppProcess : IDisposable
+public sealed partial class AppProcess : IDisposable
 {
-    public const string AdminToken = ComposeGateFactory.AdminToken;
-
     private readonly Process process;
     private readonly List<string> log = [];
 
@@ -35,19 +34,17 @@ public sealed class AppProcess : IDisposable
         }
     }
 
-    public static async Task<AppProcess> StartAsync(string dataDir, int port, IReadOnlyDictionary<string, string> settings)
+    /// <summary>Runs <paramref name="dll"/> from its own folder and waits until /healthz answers 200.</summary>
+    public static async Task<AppProcess> StartDllAsync(string dll, int port, IReadOnlyDictionary<string, string> settings)
     {
-        var start = new ProcessStartInfo("dotnet", [WebDll()])
+        var start = new ProcessStartInfo("dotnet", [dll])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(WebDll())!,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ComposeGate__DataDir"] = dataDir;
-        start.Environment["ComposeGate__Bootstrap__AdminToken"] = AdminToken;
-        start.Environment["ComposeGate__Bootstrap__AdminPassword"] = ComposeGateFactory.AdminPassword;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
         {
@@ -92,13 +89,6 @@ public sealed class AppProcess : IDisposable
         }
     }
 
-    public HttpClient CreateAdminClient()
-    {
-        var client = new HttpClient { BaseAddress = Address };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
-        return client;
-    }
-
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill.</summary>
     public void Kill()
     {
@@ -113,6 +103,17 @@ public sealed class AppProcess : IDisposable
     {
         Kill();
         process.Dispose();
+    }
+
+    /// <summary>The checkout these tests were built from (the folder of ComposeGate.sln).</summary>
+    public static string RepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "ComposeGate.sln")))
+        {
+            folder = folder.Parent;
+        }
+        return folder?.FullName ?? throw new DirectoryNotFoundException($"No ComposeGate.sln above {AppContext.BaseDirectory}.");
     }
 
     public static int FreePort()
@@ -131,20 +132,5 @@ public sealed class AppProcess : IDisposable
                 log.Add(line);
             }
         }
-    }
-
-    /// <summary>The web project's own build output, built by the same configuration as these tests.</summary>
-    private static string WebDll()
-    {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        var repository = testBin;
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "ComposeGate.sln")))
-        {
-            repository = repository.Parent;
-        }
-        var dll = Path.Combine(repository!.FullName, "src", "ComposeGate.Web", "bin", configuration, framework, "ComposeGate.Web.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
     }
 }
