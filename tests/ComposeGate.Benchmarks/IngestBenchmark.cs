@@ -37,7 +37,7 @@ internal static class IngestBenchmark
             Console.WriteLine($"composes: {previous.Packages.Count:N0} / {current.Packages.Count:N0} source packages, {previous.RpmEntryCount:N0} / {current.RpmEntryCount:N0} RPMs, "
                 + $"inline body {new FileInfo(currentBody).Length / 1048576.0:F1} MiB");
 
-            await using var app = new BenchmarkApp(Path.Combine(work, "data"), token);
+            await using var app = new BenchmarkApp(Path.Combine(work, "data"), token, Path.Combine(work, "composes"));
             using var client = app.CreateClient();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             (await client.PostAsJsonAsync("/api/v1/streams", new { name = "bench", kind = "compose" })).EnsureSuccessStatusCode();
@@ -110,7 +110,7 @@ internal static class IngestBenchmark
         }
 }
 
-internal sealed class BenchmarkApp(string dataDir, string token) : WebApplicationFactory<global::Program>
+internal sealed class BenchmarkApp(string dataDir, string token, string composes) : WebApplicationFactory<global::Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -118,6 +118,8 @@ internal sealed class BenchmarkApp(string dataDir, string token) : WebApplicatio
         builder.UseSetting("ComposeGate:DataDir", dataDir);
         builder.UseSetting("ComposeGate:Bootstrap:AdminToken", token);
         builder.UseSetting("ComposeGate:Bootstrap:AdminPassword", "Benchmark-2026");
+        // Composes by URL are read from local folders only under the allowed roots (the generated ones live here).
+        builder.UseSetting("ComposeGate:Sources:AllowedRoots:0", composes);
         builder.UseSetting("Logging:LogLevel:Default", "Error");
     }
 }

@@ -29,6 +29,8 @@ internal static class PromotionBenchmark
             {
                 ["ComposeGate:Streams:cs10:Promotion:0:Publish:Root"] = Path.Combine(work, "mirror"),
                 ["ComposeGate:Streams:cs10:Promotion:0:Publish:Link"] = "latest-CentOS-Stream-10",
+                // Composes by URL are read from local folders only under the allowed roots.
+                ["ComposeGate:Sources:AllowedRoots:0"] = production,
             });
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ResultsBenchmark.Token);
