@@ -58,7 +58,8 @@ internal sealed class AccountPasskeys(
         if (!attestation.Succeeded)
         {
             logger.LogInformation("A passkey for {User} was not accepted: {Reason}", user.UserName, attestation.Failure.Message);
-            return new Outcome<UserPasskeyInfo>.Unprocessable($"The passkey was not accepted: {attestation.Failure.Message}");
+            // Identity's reason can carry an exception's text: it stays in the log.
+            return new Outcome<UserPasskeyInfo>.Unprocessable("The passkey was not accepted: try again, or with another authenticator.");
         }
         // The options were made for whoever was signed in then; the passkey only ever goes to that same account.
         if (attestation.UserEntity.Id != user.Id)

@@ -93,6 +93,8 @@ internal sealed class ComposeGateSignInManager(
         var result = await SignInOrTwoFactorAsync(user, isPersistent, loginProvider: null, bypassTwoFactor: true);
         if (result.Succeeded)
         {
+            // As a password sign-in does: earlier wrong passwords no longer count towards a lockout.
+            await UserManager.ResetAccessFailedCountAsync(user);
             Logger.LogInformation("User {User} signed in with a passkey", user.UserName);
             await audit.RecordAsync(user, "passkey.signed-in", $"Signed in with the passkey '{passkey.Name}'", AccountPasskeys.Describe(passkey));
         }

@@ -89,7 +89,7 @@ public sealed class ReconnectTests(PublishedApp app)
     {
         var port = AppProcess.FreePort();
         using var server = await app.StartAsync(app.NewDataDir(), port);
-        var (runId, item) = await StartChecklistRunAsync(server.Address);
+        var (runId, item) = await StartChecklistRunAsync(server.Address, "reconnect");
         var page = await SignedInPageAsync(server.Address);
         var loads = CountLoads(page);
 
@@ -109,6 +109,33 @@ public sealed class ReconnectTests(PublishedApp app)
         await PauseAndResumeAsync(page);
         Assert.Equal("boots, but slowly", await page.InputValueAsync($"[data-testid=comment-{item}]"));
         Assert.Equal(2, loads());
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Drafts_AnotherRunOnTheSamePage_StartWithoutTheFirstRunsComments()
+    {
+        var port = AppProcess.FreePort();
+        using var server = await app.StartAsync(app.NewDataDir(), port);
+        var (first, item) = await StartChecklistRunAsync(server.Address, "first-run");
+        var (second, _) = await StartChecklistRunAsync(server.Address, "second-run");
+        using (var api = PublishedApp.CreateAdminClient(server.Address))
+        {
+            // Tells the two runs apart on the page: the first has an item recorded.
+            (await api.PutAsJsonAsync($"/api/v1/checklist-runs/{first}/items/{item}", new { state = "passed" })).EnsureSuccessStatusCode();
+        }
+        var page = await SignedInPageAsync(server.Address);
+        await page.GotoAsync($"/checklist-runs/{first}");
+        await BrowserFixture.WaitInteractiveAsync(page);
+        var open = await page.Locator(".cg-run-item-open [data-testid^=comment-]").First.GetAttributeAsync("data-testid");
+        await page.FillAsync($"[data-testid={open}]", "meant for the first run");
+        await page.Keyboard.PressAsync("Tab");
+
+        // The same page component on the same circuit shows the other run.
+        await page.EvaluateAsync($"() => Blazor.navigateTo('/checklist-runs/{second}')");
+        await page.Locator("[data-testid=run-count]", new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^0 of") }).WaitForAsync();
+
+        Assert.Equal("", await page.InputValueAsync($"[data-testid={open}]"));
         await page.Context.CloseAsync();
     }
 
@@ -154,12 +181,12 @@ public sealed class ReconnectTests(PublishedApp app)
     }
 
     /// <summary>An image stream with a candidate and a run of the shipped Gitpod checklist: its id and first item.</summary>
-    private static async Task<(long RunId, string Item)> StartChecklistRunAsync(Uri address)
+    private static async Task<(long RunId, string Item)> StartChecklistRunAsync(Uri address, string stream)
     {
         using var api = PublishedApp.CreateAdminClient(address);
-        (await api.PostAsJsonAsync("/api/v1/streams", new { name = "reconnect", kind = "image" })).EnsureSuccessStatusCode();
-        var candidate = await PostAsync(api, "/api/v1/streams/reconnect/candidates",
-            new { image = "registry.example/reconnect/workspace", tag = "main", digest = "sha256:" + new string('a', 64) });
+        (await api.PostAsJsonAsync("/api/v1/streams", new { name = stream, kind = "image" })).EnsureSuccessStatusCode();
+        var candidate = await PostAsync(api, $"/api/v1/streams/{stream}/candidates",
+            new { image = $"registry.example/{stream}/workspace", tag = "main", digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(stream))) });
         var run = await PostAsync(api, $"/api/v1/candidates/{Uri.EscapeDataString(candidate.GetProperty("id").GetString()!)}/checklists",
             new { template = "gitpod-workspace" });
         return (run.GetProperty("id").GetInt64(), run.GetProperty("items")[0].GetProperty("key").GetString()!);

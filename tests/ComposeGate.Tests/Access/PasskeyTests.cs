@@ -40,7 +40,8 @@ public sealed class PasskeyTests : IClassFixture<PasskeyTests.PasskeyApp>
         public async Task<(UserSummary User, HttpClient Browser)> PersonAsync(string name)
         {
             var users = Services.GetRequiredService<UserAdministration>();
-            var user = Assert.IsType<Outcome<UserSummary>.Ok>(await users.CreateAsync(Principals.Admin, new(name, Password(name), [Roles.Viewer]))).Value;
+            var created = await users.CreateAsync(Principals.Admin, new(name, Password(name), [Roles.Viewer]));
+            var user = Assert.IsType<Outcome<UserSummary>.Ok>(created).Value;
             var browser = NewBrowser();
             Assert.Equal(HttpStatusCode.Redirect, (await CookieSignInTests.SignInAsync(browser, name, Password(name))).StatusCode);
             return (user, browser);
@@ -70,7 +71,7 @@ public sealed class PasskeyTests : IClassFixture<PasskeyTests.PasskeyApp>
     [Fact]
     public async Task CreationOptions_WithoutTheAntiforgeryToken_Is400()
     {
-        var (_, browser) = await app.PersonAsync("otto");
+        var (_, browser) = await app.PersonAsync("oskar");
         await browser.GetStringAsync(PasskeysPage);
 
         var missing = await browser.PostAsync("/Account/PasskeyCreationOptions", null);
@@ -266,6 +267,49 @@ public sealed class PasskeyTests : IClassFixture<PasskeyTests.PasskeyApp>
         await Problem.ReadAsync(await otherSession.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized);
         Assert.Equal(["passkey.added", "passkey.removed"], await AuditKindsAsync("rita"));
     }
+
+    [Fact]
+    public async Task ResetPassword_ByAnAdmin_RemovesThePasskeysSoWhoeverAddedOneIsShutOut()
+    {
+        var (ingrid, browser) = await app.PersonAsync("ingrid");
+        using var authenticator = new SoftwareAuthenticator();
+        await AddPasskeyAsync(browser, authenticator, "Intruder's key");
+
+        var reset = await app.Services.GetRequiredService<UserAdministration>().ResetPasswordAsync(Principals.Admin, ingrid.Id, "Ingrid-New-2026");
+        using var intruder = app.NewBrowser();
+        var signIn = await PasskeySignInAsync(intruder, authenticator);
+        using var owner = app.NewBrowser();
+
+        Assert.IsType<Outcome<UserSummary>.Ok>(reset);
+        Assert.Contains(Login.FailureMessage, await MessageOfAsync(signIn));
+        Assert.Equal(HttpStatusCode.Redirect, (await CookieSignInTests.SignInAsync(owner, "ingrid", "Ingrid-New-2026")).StatusCode);
+        Assert.Contains("no passkeys", await owner.GetStringAsync(PasskeysPage));
+        Assert.Contains("Reset the password of 'ingrid' and removed their 1 passkey(s)",
+            await app.WithDbAsync(db => db.AuditEvents.Where(e => e.Kind == "user.password-reset").Select(e => e.Summary).ToListAsync()));
+    }
+
+    [Fact]
+    public async Task PasskeySignIn_AfterWrongPasswords_ClearsTheirCountTowardsALockout()
+    {
+        var (_, browser) = await app.PersonAsync("quentin");
+        using var authenticator = new SoftwareAuthenticator();
+        await AddPasskeyAsync(browser, authenticator, "Quentin's key");
+        using var elsewhere = app.NewBrowser();
+        for (var i = 0; i < 3; i++)
+        {
+            await CookieSignInTests.SignInAsync(elsewhere, "quentin", "not-his-password");
+        }
+        var before = await FailedSignInsAsync("quentin");
+
+        var signedIn = await PasskeySignInAsync(elsewhere, authenticator);
+
+        Assert.Equal(3, before);
+        Assert.Equal("/", PathOf(signedIn));
+        Assert.Equal(0, await FailedSignInsAsync("quentin"));
+    }
+
+    private Task<int> FailedSignInsAsync(string name) =>
+        app.WithDbAsync(db => db.Users.Where(u => u.UserName == name).Select(u => u.AccessFailedCount).SingleAsync());
 
     /// <summary>What the Passkeys page's script does: options, the authenticator's new passkey, the form posted with it.</summary>
     private static async Task<HttpResponseMessage> AddPasskeyAsync(HttpClient browser, SoftwareAuthenticator authenticator, string name)

@@ -30,8 +30,14 @@ function stateChanged(event) {
 async function retry() {
     document.removeEventListener("visibilitychange", retryWhenVisible);
     try {
-        // true: the same circuit again; false: the server answered but has no such circuit any more.
-        if (!await Blazor.reconnect() && !await Blazor.resumeCircuit()) {
+        // true: the same circuit again; false: the server answered but has no such circuit any more, so the page is
+        // resumed from the state the server kept, or reloaded when none is left.
+        if (await Blazor.reconnect()) {
+            return;
+        }
+        if (await Blazor.resumeCircuit()) {
+            dialog.close();
+        } else {
             location.reload();
         }
     } catch {

@@ -187,8 +187,17 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, ApiTokenCach
         }
         await users.RemovePasswordAsync(user);
         await users.AddPasswordAsync(user, newPassword);
+        // A reset is how an admin shuts out whoever learnt the old password; a passkey that person added would let
+        // them back in, so the account's passkeys go too (the person adds theirs again after signing in).
+        var passkeys = await users.GetPasskeysAsync(user);
+        foreach (var passkey in passkeys)
+        {
+            await users.RemovePasskeyAsync(user, passkey.CredentialId);
+        }
         await users.UpdateSecurityStampAsync(user);
-        await AuditAsync(scope, actor, "user.password-reset", $"Reset the password of '{user.UserName}'", new { user.UserName }, ct);
+        await AuditAsync(scope, actor, "user.password-reset",
+            $"Reset the password of '{user.UserName}'{(passkeys.Count > 0 ? $" and removed their {passkeys.Count} passkey(s)" : "")}",
+            new { user.UserName, passkeysRemoved = passkeys.Select(p => p.Name).ToList() }, ct);
         return ToSummary(user, await users.GetRolesAsync(user));
     }
 
