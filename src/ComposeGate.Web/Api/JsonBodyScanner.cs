@@ -146,7 +146,7 @@ internal sealed class JsonBodyScanner : IBodyScanner
         }
         if (frame.Name.AsSpan(0, frame.NameLength).Contains('\0'))
         {
-            throw Refused(NulReason);
+            throw Refused(RefusedBodyException.NulReason);
         }
     }
 
@@ -176,11 +176,9 @@ internal sealed class JsonBodyScanner : IBodyScanner
         }
         if (text.AsSpan(0, length).Contains('\0'))
         {
-            throw Refused(NulReason);
+            throw Refused(RefusedBodyException.NulReason);
         }
     }
-
-    private const string NulReason = "Text must not contain NUL (U+0000) characters.";
 
     private RefusedBodyException Refused(string reason) =>
         new(Path(), reason, RefusedBodyException.RefusedTitle);

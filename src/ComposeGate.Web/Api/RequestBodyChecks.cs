@@ -56,6 +56,8 @@ internal sealed class RefusedBodyException(string path, string reason, string ti
 {
     public const string MalformedTitle = "Malformed JSON";
     public const string RefusedTitle = "Refused text";
+    /// <summary>Why a NUL character is refused, in JSON and text bodies alike.</summary>
+    public const string NulReason = "Text must not contain NUL (U+0000) characters.";
 
     public string Title { get; } = title;
 }

@@ -57,7 +57,7 @@ internal sealed class TextBodyScanner : IBodyScanner
         line += upTo.Count('\n');
         if (nul >= 0)
         {
-            throw new RefusedBodyException($"line {line}", "Text must not contain NUL (U+0000) characters.", RefusedBodyException.RefusedTitle);
+            throw new RefusedBodyException($"line {line}", RefusedBodyException.NulReason, RefusedBodyException.RefusedTitle);
         }
     }
 }
