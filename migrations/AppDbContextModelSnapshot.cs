@@ -1065,6 +1065,9 @@ namespace ComposeGate.Migrations
                     b.Property<string>("IssueUrl")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("JobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Number")
                         .HasColumnType("INTEGER");
 

@@ -9,6 +9,7 @@ using ComposeGate.Web.Features.Checklists;
 using ComposeGate.Web.Features.Decisions;
 using ComposeGate.Web.Features.Events;
 using ComposeGate.Web.Features.Health;
+using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Features.Sources;
 using ComposeGate.Web.Features.Streams;
 using ComposeGate.Web.Features.Tokens;
@@ -32,6 +33,7 @@ builder.AddForge();
 builder.AddOutgoingEvents();
 builder.AddBus();
 builder.AddUi();
+builder.AddJobs();
 
 var app = builder.Build();
 
@@ -39,6 +41,7 @@ await app.MigrateDatabaseAsync();
 await AccessBootstrap.RunAsync(app);
 await app.EnsureConfiguredStreamsAsync();
 await GitpodChecklist.EnsureAsync(app);
+app.ScheduleJobs();
 
 if (!app.Environment.IsDevelopment())
 {
@@ -64,6 +67,7 @@ app.MapGatingApi();
 app.MapEventsApi();
 app.MapBusApi();
 app.MapGitLabHooks();
+app.MapJobsDashboard();
 app.MapUi();
 
 app.Run();

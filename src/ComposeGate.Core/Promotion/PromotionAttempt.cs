@@ -20,6 +20,11 @@ public sealed class PromotionAttempt
     public string? CancelRequestedBy { get; set; }
     /// <summary>The forge issue opened when it failed; opened once, by whichever run gets there first.</summary>
     public string? IssueUrl { get; set; }
+    /// <summary>
+    /// The Hangfire job that runs it (the latest, if a sweep had to enqueue it again): the Jobs page links to it, and
+    /// the sweep enqueues a new one only when this one is gone or finished.
+    /// </summary>
+    public string? JobId { get; set; }
 
     public List<PromotionStep> Steps { get; set; } = [];
 }

@@ -19,6 +19,8 @@ internal static class AccessPolicies
     /// token, even one acting for the person, must never add a way to sign in as them.
     /// </summary>
     public const string SignedInPerson = "SignedInPerson";
+    /// <summary>The Hangfire dashboard: a person signed in with the cookie, Viewer or above (bots read <c>/api/v1/jobs</c>).</summary>
+    public const string Dashboard = "Dashboard";
 
     public static void Add(AuthorizationOptions options)
     {
@@ -33,6 +35,10 @@ internal static class AccessPolicies
             .RequireAssertion(context =>
                 Actor.Has(context.User, Roles.ReleaseEngineer)
                 || (Actor.Has(context.User, Roles.Reporter) && context.User.HasClaim(ApiTokenAuthenticationHandler.IngestClaim, "true"))));
+        options.AddPolicy(Dashboard, policy => policy
+            .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
+            .RequireAuthenticatedUser()
+            .RequireRole(Roles.AtLeast(Roles.Viewer)));
         options.AddPolicy(SignedInPerson, policy => policy
             .AddAuthenticationSchemes(IdentityConstants.ApplicationScheme)
             .RequireAuthenticatedUser());

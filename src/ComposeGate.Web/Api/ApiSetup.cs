@@ -59,7 +59,9 @@ internal static class ApiSetup
     {
         app.UseExceptionHandler();
         app.UseWhen(context => Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request), api => api.UseStatusCodePages());
-        app.UseWhen(context => !Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request),
+        // The job dashboard answers its own scripts' requests with bare status codes; they stay bare.
+        app.UseWhen(context => !Access.ApiAuthorizationResultHandler.IsApiRequest(context.Request)
+                && !context.Request.Path.StartsWithSegments(Features.Jobs.JobsSetup.DashboardPath),
             ui => ui.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         return app;
     }

@@ -10,20 +10,25 @@ using RabbitMQ.Client.Exceptions;
 namespace ComposeGate.Web.Bus;
 
 /// <summary>
-/// Publishes the outbox to the configured exchange, oldest first, with publisher confirms: a row is marked published
-/// only after the broker confirmed it, so a crash or a lost connection publishes it again, with the same message id.
-/// Messages follow fedora-messaging's wire format (persistent, JSON, <c>fedora_messaging_*</c> and <c>sent-at</c> headers).
+/// The connection our events go out on, kept up like every bus link (reconnecting with backoff, its state on the Jobs
+/// page and <c>/healthz</c>), and the publishing of the outbox over it, which runs as the <see cref="BusJobs"/> job:
+/// oldest first, with publisher confirms, so a row is marked published only after the broker confirmed it, and a crash
+/// or a lost connection publishes it again, with the same message id. Messages follow fedora-messaging's wire format
+/// (persistent, JSON, <c>fedora_messaging_*</c> and <c>sent-at</c> headers).
 /// </summary>
 public sealed class BusPublisher(
     IOptions<BusPublishOptions> options,
     IDbContextFactory<AppDbContext> dbFactory,
     BusLinks links,
+    BusQueue queue,
     TimeProvider clock,
     ILogger<BusPublisher> logger) : BackgroundService
 {
     public const string LinkName = "events";
     public const int Batch = 100;
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly SemaphoreSlim turn = new(1, 1);
+    private IChannel? channel;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -38,28 +43,79 @@ public sealed class BusPublisher(
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         options.Value.Enabled
-            ? links.RunAsync(LinkName, AmqpConnections.Factory(options.Value, "ComposeGate events"), PublishAsync, stoppingToken)
+            ? links.RunAsync(LinkName, AmqpConnections.Factory(options.Value, "ComposeGate events"), HoldAsync, stoppingToken)
             : Task.CompletedTask;
 
-    private async Task PublishAsync(IConnection connection, CancellationToken ct)
+    /// <summary>A session of the link: the channel is open for the publishing job until it closes.</summary>
+    private async Task HoldAsync(IConnection connection, CancellationToken ct)
     {
         var settings = options.Value;
-        await using var channel = await connection.CreateChannelAsync(
+        await using var open = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
         if (settings.Exchange.StartsWith("amq.", StringComparison.Ordinal))
         {
-            await channel.ExchangeDeclarePassiveAsync(settings.Exchange, ct);
+            await open.ExchangeDeclarePassiveAsync(settings.Exchange, ct);
         }
         else
         {
-            await channel.ExchangeDeclareAsync(settings.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
+            await open.ExchangeDeclareAsync(settings.Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: ct);
         }
-        while (channel.IsOpen)
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        open.ChannelShutdownAsync += (_, _) =>
         {
-            if (await PublishDueAsync(channel, ct) == 0)
+            lost.TrySetResult();
+            return Task.CompletedTask;
+        };
+        channel = open;
+        try
+        {
+            // What waited while the link was down goes out now.
+            queue.Enqueue();
+            if (open.IsOpen)
             {
-                await Task.Delay(PollInterval, clock, ct);
+                await lost.Task.WaitAsync(ct);
             }
+        }
+        finally
+        {
+            channel = null;
+        }
+    }
+
+    /// <summary>
+    /// Publishes the outbox while it has rows and the link is up (one run at a time); returns how many were confirmed.
+    /// With the link down it publishes nothing: the link enqueues this again when it is back.
+    /// </summary>
+    public async Task<int> PublishOutboxAsync(CancellationToken ct)
+    {
+        await turn.WaitAsync(ct);
+        try
+        {
+            var confirmed = 0;
+            while (channel is { IsOpen: true } open)
+            {
+                int published;
+                try
+                {
+                    published = await PublishDueAsync(open, ct);
+                }
+                catch (IOException)
+                {
+                    // Unconfirmed: the link starts a new session (with its backoff), which enqueues this job again.
+                    await open.AbortAsync(CancellationToken.None);
+                    throw;
+                }
+                confirmed += published;
+                if (published < Batch)
+                {
+                    break;
+                }
+            }
+            return confirmed;
+        }
+        finally
+        {
+            turn.Release();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using ComposeGate.Bus;
 using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
+using ComposeGate.Web.Features.Jobs;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +19,15 @@ public static class BusSetup
         builder.Services.AddTransient<AnnouncementHandler>();
         builder.Services.AddSingleton<BusService>();
         builder.Services.AddHostedService<AnnouncementListener>();
-        builder.Services.AddHostedService<BusPublisher>();
+        builder.Services.AddSingleton<BusQueue>();
+        builder.Services.AddSingleton<BusPublisher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<BusPublisher>());
+        if (builder.Configuration.GetSection(BusPublishOptions.Section).Get<BusPublishOptions>() is { Enabled: true })
+        {
+            builder.Services.AddSingleton<IJobTrigger>(services => services.GetRequiredService<BusQueue>());
+            builder.Services.AddSingleton(ScheduledJob.Of<BusJobs>(BusJobs.Id, "Publish stored events the broker has not confirmed yet (new ones go out at once)",
+                "* * * * *", job => job.PublishAsync(CancellationToken.None)));
+        }
         builder.Services.AddHealthChecks().AddCheck<BusHealthCheck>("bus");
         return builder;
     }

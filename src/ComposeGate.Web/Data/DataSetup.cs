@@ -29,7 +29,14 @@ internal static class DataSetup
         }
         IDatabaseProvider database = new SqliteProvider(dataDir);
         builder.Services.AddSingleton(database);
-        builder.Services.AddDbContextFactory<AppDbContext>(database.Configure);
+        builder.Services.AddSingleton<Features.Events.OutboxSignal>();
+        builder.Services.AddDbContextFactory<AppDbContext>((services, context) =>
+        {
+            database.Configure(context);
+            context.AddInterceptors(services.GetRequiredService<Features.Events.OutboxSignal>());
+        });
+        builder.Services.AddSingleton<IJobStorageProvider>(services =>
+            new SqliteJobStorage(dataDir, services.GetRequiredService<ILogger<SqliteJobStorage>>()));
         return builder;
     }
 

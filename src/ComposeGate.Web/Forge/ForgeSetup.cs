@@ -1,7 +1,7 @@
 using ComposeGate.Web.Data;
 using ComposeGate.Web.Forge.Local;
 using Microsoft.Extensions.Options;
-using Quartz;
+using ComposeGate.Web.Features.Jobs;
 
 namespace ComposeGate.Web.Forge;
 
@@ -90,22 +90,25 @@ internal static class ForgeSetup
                 services.GetRequiredService<GitLab.GitLabOptions>(),
                 services.GetRequiredService<ILogger<GitLab.GitLabForge>>()));
             builder.Services.AddTransient<GitLab.GitLabReconciler>();
-            builder.Services.AddQuartz(quartz => quartz.ScheduleJob<GitLab.GitLabReconcileJob>(
-                trigger => trigger.WithIdentity("gitlab-reconcile").WithCronSchedule(GitLab.GitLabReconcileJob.Schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
-                job => job.WithIdentity("gitlab-reconcile").WithDescription("Read back reactions and comments that a lost webhook did not deliver")));
+            builder.Services.AddSingleton(ScheduledJob.Of<GitLab.GitLabReconcileJob>(GitLab.GitLabReconcileJob.Id,
+                "Read back reactions and comments that a lost webhook did not deliver", GitLab.GitLabReconcileJob.Schedule,
+                job => job.RunAsync(CancellationToken.None)));
         }
         else
         {
             builder.Services.AddSingleton<IForge>(services => services.GetRequiredService<LocalForge>());
         }
         builder.Services.AddSingleton(services => new ForgeSyncOptions(
-            configured.Provider == "GitLab" ? configured.GitLab.TargetBranch : services.GetRequiredService<LocalForgeOptions>().TargetBranch,
-            Attempts: 5, FirstRetry: TimeSpan.FromSeconds(2)));
+            configured.Provider == "GitLab" ? configured.GitLab.TargetBranch : services.GetRequiredService<LocalForgeOptions>().TargetBranch));
         builder.Services.AddSingleton<ForgeSync>();
         builder.Services.AddSingleton<GitLab.GitLabHookHandler>();
+        builder.Services.AddSingleton<MergeRequestQueue>();
         if (builder.Configuration.GetValue(ForgeOptions.Section + ":Enabled", true))
         {
-            builder.Services.AddHostedService(services => services.GetRequiredService<ForgeSync>());
+            builder.Services.AddSingleton<IJobTrigger>(services => services.GetRequiredService<MergeRequestQueue>());
+            builder.Services.AddSingleton(ScheduledJob.Of<MergeRequestJobs>(MergeRequestJobs.ReconcileId,
+                "Enqueue the merge request job of every candidate whose merge request may be missing or out of date",
+                "* * * * *", job => job.ReconcileAsync(CancellationToken.None), runAtStart: true));
         }
         return builder;
     }

@@ -7,107 +7,35 @@ using ComposeGate.Policies;
 using ComposeGate.Web.Components.Markdown;
 using ComposeGate.Web.Features.Candidates;
 using ComposeGate.Web.Features.Decisions;
-using ComposeGate.Web.Live;
 using Microsoft.EntityFrameworkCore;
 
 namespace ComposeGate.Web.Forge;
 
 /// <summary>
 /// Keeps each candidate's merge request in line with the gate: opens it when the candidate arrives, then keeps
-/// its label and single status note current as the decision changes, and closes it when the candidate is set
-/// aside. Work comes from change notifications and from a periodic reconciliation, so a missed notification or
-/// a restart only delays it; every step is idempotent. Failures are retried with backoff.
+/// its label and single status note current as the decision changes, merges it when the candidate is promoted and
+/// closes it when the candidate is set aside. The work runs as Hangfire jobs (<see cref="MergeRequestJobs"/>),
+/// enqueued on change notifications and by a periodic reconciliation, so a missed notification or a restart only
+/// delays it; every step is idempotent, so a job run twice changes nothing the second time.
 /// </summary>
 public sealed class ForgeSync(
     IForge forge,
     IDbContextFactory<AppDbContext> dbFactory,
     DecisionService decisions,
     CandidateCatalog catalog,
-    ChangeFeed feed,
     ForgeSyncOptions options,
-    TimeProvider clock,
-    ILogger<ForgeSync> logger) : BackgroundService
+    TimeProvider clock)
 {
-    public static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(1);
     private static readonly CandidateStatus[] SetAside = [CandidateStatus.Rejected, CandidateStatus.Superseded];
 
-    private readonly CandidateQueue queue = new();
-
-    public void Enqueue(string candidateId) => queue.Enqueue(candidateId);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        feed.Changed += OnChanged;
-        try
-        {
-            using var reconcile = new PeriodicTimer(ReconcileInterval, clock);
-            var reconciling = ReconcileLoopAsync(reconcile, stoppingToken);
-            await ReconcileAsync(stoppingToken);
-            await foreach (var candidateId in queue.ReadAllAsync(stoppingToken))
-            {
-                await SyncWithRetriesAsync(candidateId, stoppingToken);
-            }
-            await reconciling;
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            feed.Changed -= OnChanged;
-        }
-    }
-
-    private void OnChanged(CandidateChange change) => Enqueue(change.CandidateId);
-
-    private async Task ReconcileLoopAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                await ReconcileAsync(ct);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Queues every candidate whose merge request may be missing or out of date.</summary>
-    public async Task ReconcileAsync(CancellationToken ct)
+    /// <summary>Every candidate whose merge request may be missing or out of date.</summary>
+    public async Task<List<string>> ReconcileAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var ids = await db.Candidates
+        return await db.Candidates
             .Where(c => CandidateStatuses.Open.Contains(c.Status)
                 || ((SetAside.Contains(c.Status) || c.Status == CandidateStatus.Promoted) && c.MergeRequest != null && c.MergeRequest.State == MergeRequestState.Opened))
-            .Select(c => c.Id).ToListAsync(ct);
-        ids.ForEach(Enqueue);
-    }
-
-    private async Task SyncWithRetriesAsync(string candidateId, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await SyncAsync(candidateId, ct);
-                return;
-            }
-            catch (Exception e) when (e is not OperationCanceledException && attempt < options.Attempts)
-            {
-                var delay = TimeSpan.FromTicks(options.FirstRetry.Ticks * (1L << (attempt - 1)));
-                logger.LogWarning("Syncing the merge request of {Candidate} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
-                    candidateId, attempt, delay, e.Message);
-                await Task.Delay(delay, clock, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Left for the next reconciliation.
-                logger.LogError(e, "Syncing the merge request of {Candidate} failed {Attempts} times", candidateId, attempt);
-                return;
-            }
-        }
+            .OrderBy(c => c.CreatedAt).Select(c => c.Id).ToListAsync(ct);
     }
 
     /// <summary>One candidate: open its merge request if needed, then bring label and status note up to date.</summary>
@@ -279,5 +207,5 @@ public sealed class ForgeSync(
     }
 }
 
-/// <summary>How merge requests are kept in sync: the target branch and the retry schedule.</summary>
-public sealed record ForgeSyncOptions(string TargetBranch, int Attempts, TimeSpan FirstRetry);
+/// <summary>How merge requests are kept in sync: the branch they merge into.</summary>
+public sealed record ForgeSyncOptions(string TargetBranch);

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace ComposeGate.Web.Promotion;
 
 /// <summary>
-/// Runs promotion attempts to their end, one at a time, from what the database says: an attempt left pending or
+/// Runs a promotion attempt to its end (called by its Hangfire job, <see cref="PromotionJobs"/>) from what the database says: an attempt left pending or
 /// running by a restart or a crash is picked up where it stopped (steps already succeeded are not run again; the
 /// step that was running is run again, and every action finds its own finished effect). A step's transient faults
 /// are retried with backoff; a lasting failure fails the candidate, keeps what was published before, opens an
@@ -42,23 +42,6 @@ public sealed class PromotionRunner(
     // The attempt being run, so a release engineer's cancel can interrupt its running step.
     private readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
 
-    /// <summary>Runs every unfinished attempt, oldest first, then opens the issues a forge outage left unopened.</summary>
-    public async Task RunUnfinishedAsync(CancellationToken ct)
-    {
-        var seen = new HashSet<long>();
-        while (await NextUnfinishedAsync(ct) is { } attemptId)
-        {
-            if (!seen.Add(attemptId))
-            {
-                // Only a fault in the runner itself could leave an attempt unfinished here; never loop on it.
-                logger.LogError("Promotion attempt {Attempt} is still unfinished after a run; leaving it for the next sweep", attemptId);
-                break;
-            }
-            await RunAsync(attemptId, ct);
-        }
-        await OpenMissingIssuesAsync(ct);
-    }
-
     /// <summary>Interrupts the attempt's running step if it runs here; true when it did.</summary>
     public bool Interrupt(long attemptId)
     {
@@ -70,14 +53,11 @@ public sealed class PromotionRunner(
         return false;
     }
 
-    private async Task<long?> NextUnfinishedAsync(CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.PromotionAttempts.Where(a => a.Status == PromotionStatus.Pending || a.Status == PromotionStatus.Running)
-            .OrderBy(a => a.Id).Select(a => (long?)a.Id).FirstOrDefaultAsync(ct);
-    }
-
-    private async Task RunAsync(long attemptId, CancellationToken ct)
+    /// <summary>
+    /// Runs one attempt to its end from what the database says; <paramref name="ct"/> is the app stopping, which leaves
+    /// the running step running in the database for the next run of the job.
+    /// </summary>
+    public async Task RunAsync(long attemptId, CancellationToken ct)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         running[attemptId] = cancel;
@@ -259,7 +239,7 @@ public sealed class PromotionRunner(
     }
 
     /// <summary>Opens the issue of each failed attempt that has none yet (the forge was down when it failed).</summary>
-    private async Task OpenMissingIssuesAsync(CancellationToken ct)
+    public async Task OpenMissingIssuesAsync(CancellationToken ct)
     {
         if (!forgeOptions.Value.Enabled)
         {

@@ -1,9 +1,9 @@
+using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Promotion.Registry;
-using Quartz;
 
 namespace ComposeGate.Web.Promotion;
 
-/// <summary>Promotion: the actions, the runner and its Quartz job, automatic promotion, and the registry client.</summary>
+/// <summary>Promotion: the actions, the runner and its Hangfire jobs, automatic promotion, and the registry client.</summary>
 internal static class PromotionSetup
 {
     public static WebApplicationBuilder AddPromotion(this WebApplicationBuilder builder)
@@ -20,16 +20,12 @@ internal static class PromotionSetup
         services.AddSingleton<IPromotionAction, CommandAction>();
         services.AddSingleton<PromotionRunner>();
         services.AddSingleton<PromotionQueue>();
-        services.AddSingleton<Features.Jobs.JobsService>();
-        services.AddSingleton<AutoPromotion>();
-        services.AddHostedService(sp => sp.GetRequiredService<AutoPromotion>());
+        services.AddSingleton<IJobTrigger>(sp => sp.GetRequiredService<PromotionQueue>());
 
         var sweep = builder.Configuration.GetValue($"{PromotionOptions.Section}:SweepSeconds", new PromotionOptions().SweepSeconds);
-        services.AddQuartz(quartz => quartz.ScheduleJob<PromotionJob>(
-            trigger => trigger.WithIdentity("promotion-sweep").StartNow()
-                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(Math.Clamp(sweep, 1, 3600))).RepeatForever()),
-            job => job.WithIdentity(PromotionJob.Key).StoreDurably()
-                .WithDescription("Run requested and unfinished promotions; promote approved candidates of promote: auto streams")));
+        services.AddSingleton(ScheduledJob.Of<PromotionJobs>(PromotionJobs.SweepId,
+            "Resume unfinished promotions, promote approved candidates of promote: auto streams, open issues a forge outage left unopened",
+            CronSchedule.EverySeconds(Math.Clamp(sweep, 1, 3600)), job => job.SweepAsync(CancellationToken.None), runAtStart: true));
         return builder;
     }
 }

@@ -57,7 +57,7 @@ public static partial class ReleaseFixture
         settings["ComposeGate:Streams:centos-stream-10:Description"] = "CentOS Stream 10 production composes";
         settings["ComposeGate:Streams:fedora-rawhide:Description"] = "Fedora Rawhide nightly composes, announced on the bus";
         settings["ComposeGate:Streams:fedora-rawhide:Source:ComposeUrl"] = "/tmp/cg-release-db.9Kt3tL/composes/rawhide";
-        settings["ComposeGate:Streams:fedora-rawhide:Source:Schedule"] = "0 0 3 1 1 ? 2099";
+        settings["ComposeGate:Streams:fedora-rawhide:Source:Schedule"] = "0 0 3 29 2 ?";
     }
 
     /// <summary>Every answer in the snapshot, with the request that asks the API for it again.</summary>

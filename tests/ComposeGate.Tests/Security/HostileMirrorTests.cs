@@ -42,7 +42,7 @@ public sealed class HostileMirrorTests(HostileMirrorTests.Setup setup) : IClassF
             App.Settings["ComposeGate:Sources:MaxMetadataBytes"] = MaxMetadataBytes.ToString();
             App.Settings["ComposeGate:Sources:AllowedRoots:0"] = Root;
             App.Settings["ComposeGate:Streams:indexed:Source:ComposeUrl"] = Mirror.Url("/index/");
-            App.Settings["ComposeGate:Streams:indexed:Source:Schedule"] = "0 0 0 1 1 ? 2099";
+            App.Settings["ComposeGate:Streams:indexed:Source:Schedule"] = "0 0 0 29 2 ?";
             using var admin = App.CreateAdminClient();
             await admin.CreateStreamAsync(Stream);
         }

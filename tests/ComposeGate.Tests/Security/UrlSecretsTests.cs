@@ -117,13 +117,13 @@ public sealed class UrlSecretsTests(UrlSecretsTests.Scenario scenario) : IClassF
             var hook = Receiver.Address.Port;
             App.Settings["ComposeGate:Forge:Enabled"] = "true";
             App.Settings[$"ComposeGate:Streams:{Stream}:Source:ComposeUrl"] = $"http://mirror:s3cr3t-pw@127.0.0.1:{port}/composes/?token=t0k3n-value";
-            App.Settings[$"ComposeGate:Streams:{Stream}:Source:Schedule"] = "0 0 0 1 1 ? 2099";
+            App.Settings[$"ComposeGate:Streams:{Stream}:Source:Schedule"] = "0 0 0 29 2 ?";
             App.Settings[$"ComposeGate:Streams:{Stream}:Webhooks:0:Url"] = $"http://hook:h00k-pw@127.0.0.1:{hook}/hook?signature=h00k-s1g";
             App.Settings[$"ComposeGate:Streams:{Stream}:Webhooks:0:Secret"] = "stream-hook-secret-0123";
             App.Settings[$"ComposeGate:Streams:{Stream}:Promotion:0:Webhook:Url"] = $"http://127.0.0.1:{hook}/hook?api_key=pr0m0-k3y";
             App.Settings[$"ComposeGate:Streams:{Stream}:Promotion:0:Webhook:Secret"] = "promotion-hook-secret-0123";
             App.Settings["ComposeGate:Streams:failing:Source:ComposeUrl"] = $"http://u:p0ll-f41l@127.0.0.1:{AppProcess.FreePort()}/x/?token=p0ll-f41l";
-            App.Settings["ComposeGate:Streams:failing:Source:Schedule"] = "0 0 0 1 1 ? 2099";
+            App.Settings["ComposeGate:Streams:failing:Source:Schedule"] = "0 0 0 29 2 ?";
             using var admin = App.CreateAdminClient();
 
             var poller = App.Services.GetRequiredService<SourcePoller>();

@@ -119,7 +119,7 @@ public sealed class SourcePollerTests : IDisposable
 
         var message = error.ToString();
         Assert.Contains("is neither an http(s) URL nor an absolute path", message);
-        Assert.Contains("is not a Quartz cron expression", message);
+        Assert.Contains("is not a cron schedule", message);
     }
 
     [Theory]
@@ -138,7 +138,7 @@ public sealed class SourcePollerTests : IDisposable
     {
         app.Settings[$"ComposeGate:Streams:{stream}:Source:ComposeUrl"] = location;
         // A valid schedule that never fires during a test: the tests call the poller themselves.
-        app.Settings[$"ComposeGate:Streams:{stream}:Source:Schedule"] = "0 0 0 1 1 ? 2099";
+        app.Settings[$"ComposeGate:Streams:{stream}:Source:Schedule"] = "0 0 0 29 2 ?";
         return app;
     }
 
@@ -153,7 +153,7 @@ public sealed class SourceScheduleTests : IDisposable
     public void Dispose() => Directory.Delete(production, recursive: true);
 
     [Fact]
-    public async Task Schedule_QuartzFiresThePoll_AndANewComposeBecomesACandidateByItself()
+    public async Task Schedule_HangfireFiresThePoll_AndANewComposeBecomesACandidateByItself()
     {
         new TestCompose("CentOS-Stream-10-20261125.0", [new("bash", "0:5.2.26-4.el10", "bash")]).WriteTo(production);
         using var app = new ComposeGateFactory();

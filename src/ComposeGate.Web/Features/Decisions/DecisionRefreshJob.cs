@@ -1,12 +1,13 @@
-using Quartz;
+using Hangfire;
 
 namespace ComposeGate.Web.Features.Decisions;
 
 /// <summary>Every minute: waivers expire and soak times pass without anyone acting, and decisions must notice.</summary>
-[DisallowConcurrentExecution]
-public sealed class DecisionRefreshJob(DecisionService decisions) : IJob
+public sealed class DecisionRefreshJob(DecisionService decisions)
 {
-    public const string Schedule = "0 * * * * ?";
+    public const string Id = "decision-refresh";
+    public const string Schedule = "* * * * *";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await decisions.RecomputeOpenAsync(ct);
+    [JobDisplayName("Recompute open candidates' decisions")]
+    public Task RunAsync(CancellationToken ct) => decisions.RecomputeOpenAsync(ct);
 }

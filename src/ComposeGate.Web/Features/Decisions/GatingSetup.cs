@@ -7,7 +7,6 @@ using ComposeGate.Web.Features.Timeline;
 using ComposeGate.Web.Features.Votes;
 using ComposeGate.Web.Features.Waivers;
 using ComposeGate.Web.Live;
-using Quartz;
 
 namespace ComposeGate.Web.Features.Decisions;
 
@@ -28,9 +27,8 @@ internal static class GatingSetup
         services.AddSingleton<PolicyService>();
         services.AddSingleton<CandidateTimeline>();
         services.AddSingleton<PromotionService>();
-        services.AddQuartz(quartz => quartz.ScheduleJob<DecisionRefreshJob>(
-            trigger => trigger.WithIdentity("decision-refresh").WithCronSchedule(DecisionRefreshJob.Schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
-            job => job.WithIdentity("decision-refresh").WithDescription("Recompute open candidates' decisions (expiring waivers, soak times)")));
+        services.AddSingleton(ScheduledJob.Of<DecisionRefreshJob>(DecisionRefreshJob.Id,
+            "Recompute open candidates' decisions (expiring waivers, soak times)", DecisionRefreshJob.Schedule, job => job.RunAsync(CancellationToken.None)));
         return builder;
     }
 

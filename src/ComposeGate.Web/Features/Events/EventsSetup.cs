@@ -1,4 +1,5 @@
 using ComposeGate.Data;
+using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,7 +12,10 @@ internal static class EventsSetup
         builder.Services.AddSingleton<OutgoingEvents>();
         builder.Services.AddHttpClient(WebhookSender.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddSingleton<WebhookSender>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<WebhookSender>());
+        builder.Services.AddSingleton<WebhookQueue>();
+        builder.Services.AddSingleton<IJobTrigger>(services => services.GetRequiredService<WebhookQueue>());
+        builder.Services.AddSingleton(ScheduledJob.Of<WebhookJobs>(WebhookJobs.Id, "Send webhook deliveries that are due (new ones are sent at once, retries when due)",
+            "* * * * *", job => job.DeliverAsync(CancellationToken.None), runAtStart: true));
         return builder;
     }
 

@@ -9,53 +9,38 @@ using Microsoft.EntityFrameworkCore;
 namespace ComposeGate.Web.Features.Events;
 
 /// <summary>
-/// Sends due webhook deliveries: a JSON POST signed with HMAC-SHA256 of the body under the subscriber's secret
-/// (<c>X-ComposeGate-Signature: sha256=&lt;hex&gt;</c>), with the event id for deduplication. A refusal or a fault
-/// is retried with growing pauses; after <see cref="MaxAttempts"/> the delivery is given up and recorded.
+/// Sends due webhook deliveries (from the <see cref="WebhookJobs"/> job): a JSON POST signed with HMAC-SHA256 of the
+/// body under the subscriber's secret (<c>X-ComposeGate-Signature: sha256=&lt;hex&gt;</c>), with the event id for
+/// deduplication. A refusal or a fault is retried with growing pauses; after <see cref="MaxAttempts"/> the delivery is
+/// given up and recorded.
 /// </summary>
 public sealed class WebhookSender(
     IDbContextFactory<AppDbContext> dbFactory,
     IHttpClientFactory http,
     OutgoingEvents events,
-    TimeProvider clock,
-    ILogger<WebhookSender> logger) : BackgroundService
+    TimeProvider clock)
 {
     public const int MaxAttempts = 10;
     public const string HttpClientName = "webhooks";
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    public const int Batch = 50;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>When the next undelivered delivery is due, if one is waiting.</summary>
+    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(PollInterval, clock);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await SendDueAsync(stoppingToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    logger.LogError(e, "Sending webhook deliveries failed");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var next = await db.WebhookDeliveries.Where(d => d.DeliveredAt == null && d.GaveUpAt == null)
+            .OrderBy(d => d.NextAttemptAt).Select(d => (DateTimeOffset?)d.NextAttemptAt).FirstOrDefaultAsync(ct);
+        return next;
     }
 
-    /// <summary>Sends every delivery that is due; returns how many were accepted.</summary>
+    /// <summary>Sends up to <see cref="Batch"/> deliveries that are due; returns how many were tried.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var due = await db.WebhookDeliveries.Where(d => d.DeliveredAt == null && d.GaveUpAt == null && d.NextAttemptAt <= now)
-            .OrderBy(d => d.Id).Take(50).ToListAsync(ct);
+            .OrderBy(d => d.Id).Take(Batch).ToListAsync(ct);
         var streams = await db.Streams.Where(s => due.Select(d => d.StreamId).Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
-        var accepted = 0;
         foreach (var delivery in due)
         {
             var stream = streams[delivery.StreamId];
@@ -65,7 +50,6 @@ public sealed class WebhookSender(
             {
                 delivery.DeliveredAt = clock.GetUtcNow();
                 delivery.LastError = null;
-                accepted++;
             }
             else if (delivery.Attempts >= MaxAttempts)
             {
@@ -81,7 +65,7 @@ public sealed class WebhookSender(
             }
             await db.SaveChangesAsync(ct);
         }
-        return accepted;
+        return due.Count;
     }
 
     /// <summary>2 s, 4 s, 8 s … up to an hour.</summary>

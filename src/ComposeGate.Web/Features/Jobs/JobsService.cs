@@ -7,17 +7,26 @@ using ComposeGate.Web.Access;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
+using Hangfire;
+using Hangfire.States;
+using Hangfire.Storage;
 
 namespace ComposeGate.Web.Features.Jobs;
 
 /// <summary>
-/// Background work as people see it: promotions (pending, running, recent, failed, with their steps), the
-/// scheduled Quartz jobs, outgoing webhook deliveries still owed or given up, the last check of each source, and the
+/// Background work as people see it: promotions (pending, running, recent, failed, with their steps and their
+/// Hangfire job), the recurring Hangfire jobs the features declare, outgoing webhook deliveries still owed or given up, the last check of each source, and the
 /// message bus (connections, announcements heard, the outbox of our events).
 /// Release engineers can run a scheduled job now and send a webhook delivery again.
 /// </summary>
-public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISchedulerFactory schedulers, Bus.BusService bus, TimeProvider clock)
+public sealed class JobsService(
+    IDbContextFactory<AppDbContext> dbFactory,
+    JobStorage storage,
+    IRecurringJobManager recurring,
+    IEnumerable<ScheduledJob> declared,
+    Events.WebhookQueue webhooks,
+    Bus.BusService bus,
+    TimeProvider clock)
 {
     public const int RecentPromotions = 50;
 
@@ -40,7 +49,7 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISche
             var candidate = status.GetValueOrDefault(a.CandidateId);
             return new PromotionRow(a.CandidateId, candidate?.Stream ?? "", a.Number, a.Trigger, a.RequestedBy, a.Status, a.CreatedAt, a.StartedAt, a.FinishedAt,
                 a.Steps.Count(s => s.Status == PromotionStatus.Succeeded), a.Steps.Count, current?.Description, current?.Tries ?? 0, a.Error ?? current?.Error,
-                a.IssueUrl, Retriable: candidate?.Status == ComposeGate.Candidates.CandidateStatus.Failed && a.Number == latest[a.CandidateId]);
+                a.IssueUrl, Retriable: candidate?.Status == ComposeGate.Candidates.CandidateStatus.Failed && a.Number == latest[a.CandidateId], a.JobId);
         }
 
         var webhooks = await db.WebhookDeliveries.AsNoTracking().Where(d => d.DeliveredAt == null)
@@ -51,51 +60,48 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISche
             .ToListAsync(ct);
         var delivered = await db.WebhookDeliveries.CountAsync(d => d.DeliveredAt != null, ct);
         var sources = await db.SourcePolls.AsNoTracking().Join(db.Streams, p => p.StreamId, s => s.Id,
-                (p, s) => new SourceRow(s.Name, UrlSecrets.Apply(p.Location), p.LastCheckedAt, p.LastSuccessAt, UrlSecrets.ApplyWithin(p.LastOutcome),
+                (p, s) => new SourceRow(s.Name, "poll-" + s.Name, UrlSecrets.Apply(p.Location), p.LastCheckedAt, p.LastSuccessAt, UrlSecrets.ApplyWithin(p.LastOutcome),
                     UrlSecrets.ApplyWithin(p.LastError), p.ConsecutiveFailures))
             .ToListAsync(ct);
         return new JobsOverview(unfinished.Select(Row).ToList(), recent.Select(Row).ToList(), await ScheduledAsync(ct), webhooks, delivered,
             sources.OrderBy(s => s.Stream, StringComparer.Ordinal).ToList(), await bus.OverviewAsync(ct));
     }
 
-    private async Task<List<ScheduledRow>> ScheduledAsync(CancellationToken ct)
+    private Task<List<ScheduledRow>> ScheduledAsync(CancellationToken ct)
     {
-        var scheduler = await schedulers.GetScheduler(ct);
-        var executing = (await scheduler.QueryFireInstances(new FireInstanceQuery { State = FireInstanceState.Executing }, ct)).Items
-            .Where(f => f.JobKey is not null).GroupBy(f => f.JobKey!).ToDictionary(g => g.Key, g => g.Min(f => f.FireTimeUtc));
+        using var connection = storage.GetConnection();
+        var stored = connection.GetRecurringJobs().ToDictionary(r => r.Id, StringComparer.Ordinal);
         var rows = new List<ScheduledRow>();
-        foreach (var key in await scheduler.GetJobKeys(GroupMatcher<JobKey>.AnyGroup(), ct))
+        foreach (var job in declared)
         {
-            var detail = await scheduler.GetJobDetail(key, ct);
-            var triggers = await scheduler.GetTriggersOfJob(key, ct);
-            var schedule = triggers.Select(t => t switch
+            ct.ThrowIfCancellationRequested();
+            var dto = stored.GetValueOrDefault(job.Id);
+            var state = dto?.LastJobState;
+            DateTimeOffset? since = null;
+            if ((state == EnqueuedState.StateName || state == ProcessingState.StateName) && dto?.LastJobId is { } last)
             {
-                ICronTrigger cron => $"cron {cron.CronExpressionString}",
-                ISimpleTrigger simple when simple.RepeatCount != 0 => $"every {simple.RepeatInterval.TotalSeconds:0} s",
-                _ => "on demand",
-            }).Distinct().DefaultIfEmpty("on demand");
-            rows.Add(new ScheduledRow(key.Name, detail?.Description, string.Join(", ", schedule),
-                triggers.Select(t => t.NextFireTimeUtc).Where(t => t is not null).Min(),
-                triggers.Select(t => t.PreviousFireTimeUtc).Where(t => t is not null).Max(),
-                executing.TryGetValue(key, out var since) ? since : null));
+                since = connection.GetJobData(last) is { } data ? new DateTimeOffset(DateTime.SpecifyKind(data.CreatedAt, DateTimeKind.Utc)) : Utc(dto.LastExecution);
+            }
+            rows.Add(new ScheduledRow(job.Id, job.Description, $"cron {job.Cron}", Utc(dto?.NextExecution), Utc(dto?.LastExecution), since,
+                dto?.LastJobId, state));
         }
-        return rows.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        return Task.FromResult(rows.OrderBy(r => r.Name, StringComparer.Ordinal).ToList());
     }
 
-    /// <summary>Runs a scheduled job now (a source check, the promotion sweep) instead of waiting for its next time.</summary>
+    private static DateTimeOffset? Utc(DateTime? time) => time is { } t ? new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)) : null;
+
+    /// <summary>Runs a recurring job now (a source check, the promotion sweep) instead of waiting for its next time.</summary>
     public async Task<Outcome<string>> RunNowAsync(ClaimsPrincipal actor, string job, CancellationToken ct = default)
     {
         if (!Actor.Has(actor, Roles.ReleaseEngineer))
         {
             return new Outcome<string>.Forbidden("Running a job needs the ReleaseEngineer role or above.");
         }
-        var scheduler = await schedulers.GetScheduler(ct);
-        var key = new JobKey(job);
-        if (!await scheduler.Exists(key, ct))
+        if (declared.All(d => d.Id != job))
         {
             return new Outcome<string>.NotFound($"No job '{job}'.");
         }
-        await scheduler.TriggerJob(key, ct);
+        recurring.Trigger(job);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Record(clock.GetUtcNow(), Actor.NameOf(actor), "job.triggered", $"Ran the job '{job}' now");
         await db.SaveChangesAsync(ct);
@@ -120,6 +126,7 @@ public sealed class JobsService(IDbContextFactory<AppDbContext> dbFactory, ISche
         delivery.NextAttemptAt = now;
         db.Record(now, Actor.NameOf(actor), "webhook.retry", $"Sending {delivery.Event} to {delivery.Url} again", candidateId: delivery.CandidateId);
         await db.SaveChangesAsync(ct);
+        webhooks.Enqueue();
         return delivery.Url;
     }
 }
@@ -135,12 +142,14 @@ public sealed record JobsOverview(
 
 public sealed record PromotionRow(string Candidate, string Stream, int Attempt, PromotionTrigger Trigger, string RequestedBy, PromotionStatus Status,
     DateTimeOffset Requested, DateTimeOffset? Started, DateTimeOffset? Finished, int StepsDone, int Steps, string? CurrentStep, int Tries, string? Error,
-    string? Issue, bool Retriable);
+    string? Issue, bool Retriable, string? Job);
 
-public sealed record ScheduledRow(string Name, string? Description, string Schedule, DateTimeOffset? Next, DateTimeOffset? Previous, DateTimeOffset? RunningSince);
+/// <summary>A recurring job: <see cref="LastJob"/> is the Hangfire job of its latest run and <see cref="LastState"/> that job's state.</summary>
+public sealed record ScheduledRow(string Name, string? Description, string Schedule, DateTimeOffset? Next, DateTimeOffset? Previous, DateTimeOffset? RunningSince,
+    string? LastJob, string? LastState);
 
 public sealed record DeliveryRow(long Id, string Event, string? Candidate, string Url, DateTimeOffset Created, int Attempts, DateTimeOffset NextAttempt,
     DateTimeOffset? GaveUp, string? LastError);
 
-public sealed record SourceRow(string Stream, string Location, DateTimeOffset? LastChecked, DateTimeOffset? LastSuccess, string? Outcome, string? Error,
+public sealed record SourceRow(string Stream, string Job, string Location, DateTimeOffset? LastChecked, DateTimeOffset? LastSuccess, string? Outcome, string? Error,
     int ConsecutiveFailures);

@@ -19,7 +19,7 @@ namespace ComposeGate.Web.Features.Promotion;
 /// <summary>
 /// Promoting a satisfied candidate (by a release engineer, or by itself under <c>promote: auto</c>), cancelling a
 /// promotion, and rejecting a candidate. Promoting records an attempt with the stream's actions as its steps and
-/// marks the candidate <c>promoting</c> in one transaction; the <see cref="PromotionRunner"/> then runs it, so the
+/// marks the candidate <c>promoting</c> in one transaction, then enqueues its Hangfire job (<see cref="PromotionJobs"/>), so the
 /// request returns at once and a restart loses nothing.
 /// </summary>
 public sealed class PromotionService(
@@ -105,7 +105,7 @@ public sealed class PromotionService(
         var now = clock.GetUtcNow();
         var number = (await db.PromotionAttempts.Where(a => a.CandidateId == candidateId).MaxAsync(a => (int?)a.Number, ct) ?? 0) + 1;
         var steps = PromotionPlan.Steps(streams.CurrentValue.TryGetValue(candidate.Stream.Name, out var settings) ? settings.Promotion : []);
-        db.PromotionAttempts.Add(new PromotionAttempt
+        var attempt = new PromotionAttempt
         {
             CandidateId = candidateId,
             Number = number,
@@ -114,7 +114,8 @@ public sealed class PromotionService(
             Status = PromotionStatus.Pending,
             CreatedAt = now,
             Steps = steps,
-        });
+        };
+        db.PromotionAttempts.Add(attempt);
         var from = candidate.Status;
         candidate.Status = CandidateStatus.Promoting;
         candidate.StatusChangedAt = now;
@@ -126,7 +127,15 @@ public sealed class PromotionService(
         await db.SaveChangesAsync(ct);
         logger.LogInformation("Promotion {Attempt} of {Candidate} requested by {Actor} ({Steps} steps)", number, candidateId, who, steps.Count);
         feed.Publish(new CandidateChange(candidateId, candidate.Stream.Name, "status"));
-        await queue.SignalAsync(ct);
+        try
+        {
+            await queue.EnqueueAsync(attempt.Id, candidateId, number, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Recorded already: the promotion sweep enqueues an attempt that has no job.
+            logger.LogError(e, "Enqueueing promotion {Attempt} of {Candidate} failed; the promotion sweep enqueues it", number, candidateId);
+        }
         return await ViewAsync(db, candidate, ct);
     }
 
@@ -156,6 +165,25 @@ public sealed class PromotionService(
         return await db.Candidates.Where(c => c.Status == CandidateStatus.Approved).OrderBy(c => c.CreatedAt).Select(c => c.Id).ToListAsync(ct);
     }
 
+    /// <summary>One attempt as its job sees it, or null when it does not exist.</summary>
+    public async Task<AttemptState?> AttemptAsync(string candidateId, int number, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PromotionAttempts.AsNoTracking().Where(a => a.CandidateId == candidateId && a.Number == number)
+            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId))
+            .SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>Attempts pending or running, oldest first (the sweep's work list).</summary>
+    public async Task<List<AttemptState>> UnfinishedAsync(CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.PromotionAttempts.AsNoTracking().Where(a => a.Status == PromotionStatus.Pending || a.Status == PromotionStatus.Running)
+            .OrderBy(a => a.Id)
+            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId))
+            .ToListAsync(ct);
+    }
+
     /// <summary>Cancels a candidate's unfinished promotion: before its next step, or by interrupting the running one.</summary>
     public async Task<Outcome<PromotionView>> CancelAsync(ClaimsPrincipal actor, string candidateId, CancellationToken ct = default)
     {
@@ -179,9 +207,10 @@ public sealed class PromotionService(
         attempt.CancelRequestedBy ??= who;
         db.Record(clock.GetUtcNow(), who, "promotion.cancel", $"Asked to cancel promotion {attempt.Number}", candidateId: candidateId, streamId: candidate.StreamId);
         await db.SaveChangesAsync(ct);
-        if (!runner.Interrupt(attempt.Id))
+        // Not running here: its job cancels it before the first step (a job is enqueued if it has none).
+        if (!runner.Interrupt(attempt.Id) && !queue.IsAlive(attempt.JobId))
         {
-            await queue.SignalAsync(ct);
+            await queue.EnqueueAsync(attempt.Id, candidateId, attempt.Number, ct);
         }
         return await ViewAsync(db, candidate, ct);
     }
@@ -234,6 +263,9 @@ public sealed class PromotionService(
         (await db.PromotionAttempts.AsNoTracking().Include(a => a.Steps).Where(a => a.CandidateId == candidateId)
             .OrderBy(a => a.Number).ToListAsync(ct)).Select(AttemptView.Of).ToList();
 }
+
+/// <summary>An attempt's identity and state, for the job that runs it and the sweep.</summary>
+public sealed record AttemptState(long Id, string Candidate, int Number, string Stream, PromotionStatus Status, string? Error, string? JobId);
 
 public sealed record PromotionView(string Candidate, CandidateStatus Status, string? Reason, DateTimeOffset? PromotedAt, IReadOnlyList<AttemptView> Attempts);
 

@@ -1,16 +1,22 @@
-using Quartz;
+using ComposeGate.Web.Features.Jobs;
+using Hangfire;
 
 namespace ComposeGate.Web.Features.Sources;
 
-/// <summary>The scheduled check of one stream's source. One at a time per stream.</summary>
-[DisallowConcurrentExecution]
-public sealed class SourcePollJob(SourcePoller poller) : IJob
+/// <summary>The recurring check of one stream's source (<c>poll-&lt;stream&gt;</c>). One at a time per stream: a run that finds the last one still going is skipped.</summary>
+public sealed class SourcePollJob(SourcePoller poller, JobStorage storage, ILogger<SourcePollJob> logger)
 {
-    public const string StreamKey = "stream";
+    public static string Id(string stream) => $"poll-{stream}";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct)
+    [JobDisplayName("Check the source of {0}")]
+    public async Task RunAsync(string stream, CancellationToken ct)
     {
-        var stream = context.MergedJobDataMap.GetString(StreamKey)!;
+        using var held = JobLock.TryTake(storage, $"poll:{stream}", TimeSpan.Zero);
+        if (held is null)
+        {
+            logger.LogInformation("The source of {Stream} is still being checked; this run is skipped", stream);
+            return;
+        }
         await poller.PollAsync(stream, ct);
     }
 }

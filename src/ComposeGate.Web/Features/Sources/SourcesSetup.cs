@@ -5,7 +5,7 @@ using ComposeGate.Web.Access;
 using ComposeGate.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Quartz;
+using ComposeGate.Web.Features.Jobs;
 
 namespace ComposeGate.Web.Features.Sources;
 
@@ -22,22 +22,18 @@ internal static class SourcesSetup
         builder.Services.AddTransient<SourcePoller>();
 
         var configured = builder.Configuration.GetSection(StreamsOptions.Section).Get<StreamsOptions>() ?? new StreamsOptions();
-        builder.Services.AddQuartz(quartz =>
+        foreach (var (stream, settings) in configured)
         {
-            foreach (var (stream, settings) in configured)
+            // A bad schedule stops the start with the other option errors (StreamsOptionsValidator).
+            if (settings.Source is { Schedule: { } schedule } source && CronSchedule.Problem(schedule) is null)
             {
-                if (settings.Source is { Schedule: { } schedule } source && CronExpression.TryParse(schedule, out _))
-                {
-                    quartz.ScheduleJob<SourcePollJob>(
-                        trigger => trigger.WithIdentity($"poll-{stream}").WithCronSchedule(schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)),
-                        job => job.WithIdentity($"poll-{stream}").UsingJobData(SourcePollJob.StreamKey, stream)
-                            .WithDescription(source.Image is null
-                                ? $"Check {UrlSecrets.Apply(source.ComposeUrl)} for new composes"
-                                : $"Resolve {source.Location} to a digest; a new digest becomes a candidate"));
-                }
+                builder.Services.AddSingleton(ScheduledJob.Of<SourcePollJob>(SourcePollJob.Id(stream),
+                    source.Image is null
+                        ? $"Check {UrlSecrets.Apply(source.ComposeUrl)} for new composes"
+                        : $"Resolve {source.Location} to a digest; a new digest becomes a candidate",
+                    schedule, job => job.RunAsync(stream, CancellationToken.None)));
             }
-        });
-        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        }
         return builder;
     }
 

@@ -4,7 +4,7 @@ using ComposeGate.Web.Promotion;
 using ComposeGate.Web.Promotion.Registry;
 using ComposeGate.Web.Security;
 using Microsoft.Extensions.Options;
-using Quartz;
+using ComposeGate.Web.Features.Jobs;
 
 namespace ComposeGate.Web.Features.Sources;
 
@@ -38,14 +38,14 @@ public sealed class WebhookSettings
     public List<string> Events { get; set; } = [];
 }
 
-/// <summary>Where a stream's candidates come from, checked on a Quartz cron schedule.</summary>
+/// <summary>Where a stream's candidates come from, checked on a cron schedule (UTC).</summary>
 public sealed class SourceSettings
 {
     /// <summary>A compose top directory, or a directory of composes, over http(s) or as an absolute path.</summary>
     public string? ComposeUrl { get; set; }
     public string? Image { get; set; }
     public string? Tag { get; set; }
-    /// <summary>Quartz cron, with seconds: <c>0 0/15 * * * ?</c> is every quarter hour.</summary>
+    /// <summary>Cron in UTC, five fields or six with seconds first: <c>0 */15 * * * *</c> (or <c>*/15 * * * *</c>) is every quarter hour.</summary>
     public string? Schedule { get; set; }
 
     /// <summary>Compose announcements heard on an AMQP queue (pungi's <c>status.change</c>), alone or beside a polled <see cref="ComposeUrl"/>.</summary>
@@ -133,11 +133,11 @@ internal sealed class StreamsOptionsValidator : IValidateOptions<StreamsOptions>
             }
             if (string.IsNullOrEmpty(source.Schedule))
             {
-                errors.Add($"{key}:Source:Schedule is required (a Quartz cron expression with seconds, e.g. '0 0/15 * * * ?').");
+                errors.Add($"{key}:Source:Schedule is required (a cron schedule, e.g. '*/15 * * * *' or with seconds '0 */15 * * * *').");
             }
-            else if (!CronExpression.TryParse(source.Schedule, out _))
+            else if (CronSchedule.Problem(source.Schedule) is { } problem)
             {
-                errors.Add($"{key}:Source:Schedule '{source.Schedule}' is not a Quartz cron expression (it has a seconds field: '0 0/15 * * * ?').");
+                errors.Add($"{key}:Source:Schedule {problem}");
             }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -1,7 +1,7 @@
 using ComposeGate.Data;
 using ComposeGate.Forge;
 using Microsoft.EntityFrameworkCore;
-using Quartz;
+using Hangfire;
 
 namespace ComposeGate.Web.Forge.GitLab;
 
@@ -49,11 +49,13 @@ public sealed class GitLabReconciler(
     private static int Count(GitLabHookHandler.HookOutcome outcome) => outcome.Action is "vote" or "waiver" or "retest" ? 1 : 0;
 }
 
-/// <summary>Runs the GitLab reconciliation on its schedule (only with the GitLab provider).</summary>
-[DisallowConcurrentExecution]
-public sealed class GitLabReconcileJob(GitLabReconciler reconciler) : IJob
+/// <summary>Every five minutes (<c>gitlab-reconcile</c>): reactions and comments a lost webhook did not deliver. Retried twice, 30 s and 90 s later.</summary>
+public sealed class GitLabReconcileJob(GitLabReconciler reconciler)
 {
-    public const string Schedule = "0 0/5 * * * ?";
+    public const string Id = "gitlab-reconcile";
+    public const string Schedule = "*/5 * * * *";
 
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await reconciler.ReconcileAsync(ct);
+    [JobDisplayName("Read back GitLab reactions and comments")]
+    [AutomaticRetry(Attempts = 2, DelaysInSeconds = [30, 90])]
+    public Task RunAsync(CancellationToken ct) => reconciler.ReconcileAsync(ct);
 }

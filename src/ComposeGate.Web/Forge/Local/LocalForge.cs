@@ -15,6 +15,8 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
 
     private readonly Git git = new(options.Repository);
     private readonly SemaphoreSlim repository = new(1, 1);
+    // Numbers are the next after the highest: merge request and issue jobs of different candidates run at once.
+    private readonly SemaphoreSlim numbering = new(1, 1);
 
     public ForgeProvider Provider => ForgeProvider.Local;
 
@@ -30,6 +32,19 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
             }
         }
         var head = await EnsureBranchAsync(branch, ct);
+        await numbering.WaitAsync(ct);
+        try
+        {
+            return await OpenAsync(branch, head, ct);
+        }
+        finally
+        {
+            numbering.Release();
+        }
+    }
+
+    private async Task<ForgeMergeRequest> OpenAsync(CandidateBranch branch, string head, CancellationToken ct)
+    {
         await using var save = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var number = (await save.MergeRequests.Where(m => m.Provider == ForgeProvider.Local).MaxAsync(m => (long?)m.Number, ct) ?? 0) + 1;
@@ -148,12 +163,20 @@ public sealed class LocalForge(LocalForgeOptions options, IDbContextFactory<AppD
 
     public async Task<ForgeIssue> OpenIssueAsync(string title, string body, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var number = (await db.Issues.Where(i => i.Provider == ForgeProvider.Local).MaxAsync(i => (long?)i.Number, ct) ?? 0) + 1;
-        var issue = new IssueLink { Provider = ForgeProvider.Local, Number = number, Url = $"/issues/{number}", Title = title, Body = body, CreatedAt = clock.GetUtcNow() };
-        db.Issues.Add(issue);
-        await db.SaveChangesAsync(ct);
-        return new ForgeIssue(number, issue.Url, title);
+        await numbering.WaitAsync(ct);
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var number = (await db.Issues.Where(i => i.Provider == ForgeProvider.Local).MaxAsync(i => (long?)i.Number, ct) ?? 0) + 1;
+            var issue = new IssueLink { Provider = ForgeProvider.Local, Number = number, Url = $"/issues/{number}", Title = title, Body = body, CreatedAt = clock.GetUtcNow() };
+            db.Issues.Add(issue);
+            await db.SaveChangesAsync(ct);
+            return new ForgeIssue(number, issue.Url, title);
+        }
+        finally
+        {
+            numbering.Release();
+        }
     }
 
     /// <summary>The diff of a merge request as git shows it (target...branch).</summary>

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text;
+using ComposeGate.Forge;
+using ComposeGate.Tests.Access;
+using ComposeGate.Tests.Infrastructure;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace ComposeGate.Tests.Jobs;
+
+/// <summary>
+/// What an operator sees on the job dashboard: a satisfying result leads to a succeeded "Promote … (attempt 1)" job
+/// and its "Merge the MR for …" continuation; a failing promotion is a failed job with the step's error (no merge);
+/// a stream's source poll is a recurring job with its cron.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PromotionJobsTests : IDisposable
+{
+    private readonly string work = Path.Combine(Path.GetTempPath(), "composegate-jobs", Guid.NewGuid().ToString("N"));
+
+    public PromotionJobsTests() => Directory.CreateDirectory(work);
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    [Fact]
+    public async Task SatisfyingResult_PromotesAndMerges_ThroughSucceededJobsWithReadableNames()
+    {
+        using var app = App("exit 0");
+        using var admin = app.CreateAdminClient();
+        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261120.0");
+
+        await ReportAsync(admin, compose.Id);
+
+        await admin.WaitForStatusAsync(compose.Id, "promoted");
+        await app.WaitForMergeRequestAsync(compose.Id, MergeRequestState.Merged);
+        using var browser = await SignInAsync(app);
+        var succeeded = await WaitForPageAsync(browser, "/hangfire/jobs/succeeded", $"Merge the MR for {compose.Id}");
+        Assert.Contains($"Promote {compose.Id} (attempt 1)", succeeded);
+        Assert.Contains($"Promote {compose.Id} if approved (promote: auto)", succeeded);
+        Assert.DoesNotContain(compose.Id, await browser.GetStringAsync("/hangfire/jobs/failed"));
+    }
+
+    [Fact]
+    public async Task FailingPromotion_IsAFailedJobWithTheError_AndNothingIsMerged()
+    {
+        using var app = App("echo 'the mirror is full' >&2; exit 3");
+        using var admin = app.CreateAdminClient();
+        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261121.0");
+
+        await ReportAsync(admin, compose.Id);
+
+        var failed = await admin.WaitForStatusAsync(compose.Id, "failed");
+        Assert.Contains("exit", failed.GetProperty("statusReason").GetString());
+        using var browser = await SignInAsync(app);
+        var page = await WaitForPageAsync(browser, "/hangfire/jobs/failed", $"Promote {compose.Id} (attempt 1)");
+        Assert.Contains("PromotionFailedException", page);
+        Assert.Contains($"Promotion 1 of {compose.Id} failed", page);
+        Assert.DoesNotContain($"Merge the MR for {compose.Id}", await browser.GetStringAsync("/hangfire/jobs/succeeded"));
+        Assert.Equal(MergeRequestState.Opened, await app.WithDbAsync(db => Task.FromResult(db.MergeRequests.Single(m => m.CandidateId == compose.Id).State)));
+        Assert.Single(await app.WithDbAsync(db => Task.FromResult(db.Issues.Where(i => i.CandidateId == compose.Id).ToList())));
+    }
+
+    [Fact]
+    public async Task SourcePoll_IsARecurringJobWithItsCron()
+    {
+        using var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Sources:AllowedRoots:0"] = work;
+        app.Settings["ComposeGate:Streams:nightly:Source:ComposeUrl"] = work;
+        app.Settings["ComposeGate:Streams:nightly:Source:Schedule"] = "30 2 * * *";
+        using var browser = await SignInAsync(app);
+
+        var recurring = await browser.GetStringAsync("/hangfire/recurring");
+
+        Assert.Contains("poll-nightly", recurring);
+        Assert.Contains("30 2 * * *", recurring);
+        Assert.Contains("Check the source of nightly", recurring);
+    }
+
+    private ComposeGateFactory App(string command)
+    {
+        var app = new ComposeGateFactory();
+        app.Settings["ComposeGate:Forge:Enabled"] = "true";
+        app.Settings["ComposeGate:Promotion:Tries"] = "1";
+        app.Settings["ComposeGate:Streams:cs10:Promotion:0:Command:Path"] = TestScript.Write(work, "promote.sh", command);
+        return app;
+    }
+
+    private static async Task<TestCompose> IngestAsync(HttpClient admin, string id)
+    {
+        Assert.Equal(HttpStatusCode.Created, (await admin.PutAsync("/api/v1/streams/cs10/policy",
+            new StringContent("requires:\n  - testcase: t_functional\npromote: auto\n", Encoding.UTF8, "text/yaml"))).StatusCode);
+        var compose = new TestCompose(id, [new("bash", "0:5.2.26-4.el10", "bash")]);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content())).StatusCode);
+        return compose;
+    }
+
+    private static async Task ReportAsync(HttpClient admin, string candidate) =>
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync($"/api/v1/candidates/{candidate}/results",
+            new StringContent("{\"testcase\":\"t_functional\",\"outcome\":\"PASSED\"}", Encoding.UTF8, "application/json"))).StatusCode);
+
+    private static async Task<HttpClient> SignInAsync(ComposeGateFactory app)
+    {
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        Assert.Equal(HttpStatusCode.Redirect, (await CookieSignInTests.SignInAsync(browser, "admin", ComposeGateFactory.AdminPassword)).StatusCode);
+        return browser;
+    }
+
+    /// <summary>Waits for the page to show <paramref name="text"/> (a job finishing is a condition, not a time limit on the code).</summary>
+    private static async Task<string> WaitForPageAsync(HttpClient browser, string path, string text)
+    {
+        var page = "";
+        for (var i = 0; i < 200 && !page.Contains(text, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(i == 0 ? 0 : 100);
+            page = WebUtility.HtmlDecode(await browser.GetStringAsync(path));
+        }
+        Assert.Contains(text, page);
+        return page;
+    }
+}
