@@ -35,16 +35,22 @@ public sealed class PromotionJobs(
             // Stopping the app is not a cancel: the step stays running in the database and the job runs again after the
             // restart. Any other end of the job's token (deleted on the dashboard) cancels the promotion.
             var stopping = lifetime.ApplicationStopping;
-            using var held = await JobLock.TakeAsync(storage, $"promotion:{found.Stream}", CancellationTokenSource.CreateLinkedTokenSource(ct, stopping).Token);
-            using var cancel = ct.Register(() =>
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
+            using var held = await JobLock.TakeAsync(storage, $"promotion:{found.Stream}", waiting.Token);
+            // Read again under the lock: another run of this job may have finished the attempt meanwhile.
+            found = await promotion.AttemptAsync(candidateId, attempt, ct) ?? found;
+            if (found.Status is PromotionStatus.Pending or PromotionStatus.Running)
             {
-                if (!stopping.IsCancellationRequested)
+                using var cancel = ct.Register(() =>
                 {
-                    runner.Interrupt(found.Id);
-                }
-            });
-            await runner.RunAsync(found.Id, stopping);
-            found = await promotion.AttemptAsync(candidateId, attempt, CancellationToken.None) ?? found;
+                    if (!stopping.IsCancellationRequested)
+                    {
+                        runner.Interrupt(found.Id);
+                    }
+                });
+                await runner.RunAsync(found.Id, stopping);
+                found = await promotion.AttemptAsync(candidateId, attempt, CancellationToken.None) ?? found;
+            }
         }
         if (found.Status is PromotionStatus.Failed or PromotionStatus.Cancelled)
         {

@@ -77,6 +77,11 @@ public sealed class PromotionRunner(
         var attempt = await db.PromotionAttempts.Include(a => a.Steps).SingleAsync(a => a.Id == attemptId, shutdown);
         var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == attempt.CandidateId, shutdown);
         var facts = CandidateFacts.Of(candidate);
+        if (attempt.Status is not (PromotionStatus.Pending or PromotionStatus.Running))
+        {
+            // Finished by an earlier run: nothing is done twice.
+            return;
+        }
         if (attempt.Status == PromotionStatus.Pending)
         {
             attempt.Status = PromotionStatus.Running;

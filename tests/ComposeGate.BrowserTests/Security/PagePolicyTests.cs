@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace ComposeGate.BrowserTests.Security;
@@ -55,6 +56,39 @@ public sealed class PagePolicyTests(BrowserFixture app)
 
         await AssertNothingRefusedAsync(page, "/Account/Login");
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task JobDashboard_FromTheJobsPage_TriggersARecurringJobWithNothingRefused()
+    {
+        var page = await WatchedPageAsync();
+        await BrowserFixture.SignInAsync(page);
+        await page.GotoAsync("/jobs");
+        await BrowserFixture.WaitInteractiveAsync(page);
+
+        await page.GetByTestId("jobs-dashboard").GetByRole(AriaRole.Link, new() { Name = "job dashboard" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/hangfire");
+        await Assertions.Expect(page).ToHaveTitleAsync(new System.Text.RegularExpressions.Regex("ComposeGate · Jobs"));
+        await page.GotoAsync("/hangfire/recurring");
+        var row = page.Locator("tr").Filter(new() { HasText = "decision-refresh" });
+        var before = LastJob("decision-refresh");
+        await row.Locator("input[type=checkbox]").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Trigger now" }).ClickAsync();
+
+        // The button's POST (with the page's antiforgery token) started a run of the job.
+        for (var i = 0; i < 100 && LastJob("decision-refresh") == before; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.NotEqual(before, LastJob("decision-refresh"));
+        await AssertNothingRefusedAsync(page, "/hangfire/recurring");
+        await page.Context.CloseAsync();
+    }
+
+    private string? LastJob(string recurring)
+    {
+        using var connection = app.Services.GetRequiredService<Hangfire.JobStorage>().GetConnection();
+        return Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection).Single(j => j.Id == recurring).LastJobId;
     }
 
     private async Task<IPage> WatchedPageAsync()

@@ -1,16 +1,22 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using ComposeGate.Forge;
 using ComposeGate.Tests.Access;
 using ComposeGate.Tests.Infrastructure;
+using ComposeGate.Web.Promotion;
+using Hangfire;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ComposeGate.Tests.Jobs;
 
 /// <summary>
 /// What an operator sees on the job dashboard: a satisfying result leads to a succeeded "Promote … (attempt 1)" job
 /// and its "Merge the MR for …" continuation; a failing promotion is a failed job with the step's error (no merge);
-/// a stream's source poll is a recurring job with its cron.
+/// a second job for the same attempt (Hangfire is at-least-once) waits and runs nothing again; a stream's source poll
+/// is a recurring job with its cron.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PromotionJobsTests : IDisposable
@@ -57,6 +63,39 @@ public sealed class PromotionJobsTests : IDisposable
         Assert.DoesNotContain($"Merge the MR for {compose.Id}", await browser.GetStringAsync("/hangfire/jobs/succeeded"));
         Assert.Equal(MergeRequestState.Opened, await app.WithDbAsync(db => Task.FromResult(db.MergeRequests.Single(m => m.CandidateId == compose.Id).State)));
         Assert.Single(await app.WithDbAsync(db => Task.FromResult(db.Issues.Where(i => i.CandidateId == compose.Id).ToList())));
+    }
+
+    [Fact]
+    public async Task SecondJobForTheSameAttempt_WaitsForTheFirst_AndRunsNothingAgain()
+    {
+        var log = Path.Combine(work, "runs.log");
+        using var app = App($"echo start >> {log}; sleep 2; echo end >> {log}");
+        using var admin = app.CreateAdminClient();
+        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261122.0");
+        await ReportAsync(admin, compose.Id);
+        for (var i = 0; i < 300 && !File.Exists(log); i++)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(File.Exists(log), "The promotion's step never started.");
+
+        // Hangfire runs a job at least once: the same attempt's job again, while the first still runs its step.
+        var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
+        var again = jobs.Enqueue<PromotionJobs>(j => j.PromoteAsync(compose.Id, 1, CancellationToken.None));
+
+        await admin.WaitForStatusAsync(compose.Id, "promoted");
+        var storage = app.Services.GetRequiredService<JobStorage>();
+        string? state = null;
+        for (var i = 0; i < 300 && state != "Succeeded"; i++)
+        {
+            await Task.Delay(20);
+            using var connection = storage.GetConnection();
+            state = connection.GetStateData(again)?.Name;
+        }
+        Assert.Equal("Succeeded", state);
+        Assert.Equal(["start", "end"], File.ReadAllLines(log));
+        var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/promotion")).EnumerateArray());
+        Assert.Equal(1, Assert.Single(attempt.GetProperty("steps").EnumerateArray()).GetProperty("tries").GetInt32());
     }
 
     [Fact]

@@ -8,8 +8,8 @@ namespace ComposeGate.Tests.Promotion;
 
 /// <summary>
 /// The app is killed with SIGKILL in the middle of a promotion and started again: the promotion finishes exactly
-/// once. The step that had completed is not run again, the interrupted step runs again, later steps run once, the
-/// link points at the compose, and the merge request is merged once.
+/// once, by the same Hangfire job (its storage survives the kill). The step that had completed is not run again, the
+/// interrupted step runs again, later steps run once, the link points at the compose, and the merge request is merged once.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PromotionCrashTests : IDisposable
@@ -61,6 +61,7 @@ public sealed class PromotionCrashTests : IDisposable
         var compose = new TestCompose("CentOS-Stream-10-20261120.0", [new("bash", "0:5.2.26-4.el10", "bash")]);
         var source = compose.WriteTo(Path.Combine(work, "production"));
         var port = AppProcess.FreePort();
+        string? job;
 
         using (var first = await AppProcess.StartAsync(data, port, settings))
         {
@@ -76,6 +77,8 @@ public sealed class PromotionCrashTests : IDisposable
             }
             Assert.True(File.Exists(started), $"The promotion never reached its second step.\n{first.Log}");
             Assert.Equal(compose.Id, new FileInfo(Path.Combine(mirror, Link)).LinkTarget);
+            job = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/api/v1/jobs")).GetProperty("running").EnumerateArray()).GetProperty("job").GetString();
+            Assert.NotNull(job);
 
             first.Kill();
         }
@@ -90,6 +93,9 @@ public sealed class PromotionCrashTests : IDisposable
         Assert.All(steps, s => Assert.Equal("succeeded", s.GetProperty("status").GetString()));
         Assert.Contains("resumed on try 2", steps[1].GetProperty("output").GetString());
         Assert.Equal(["run"], File.ReadAllLines(counter));
+        // Hangfire's storage survived the kill: the same job ran the attempt to its end (the sweep enqueued no other).
+        var recent = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/api/v1/jobs")).GetProperty("recent").EnumerateArray());
+        Assert.Equal(job, recent.GetProperty("job").GetString());
         Assert.Equal(compose.Id, new FileInfo(Path.Combine(mirror, Link)).LinkTarget);
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(mirror), e => Path.GetFileName(e).StartsWith('.'));
         var events = await client.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/events");

@@ -34,7 +34,8 @@ internal static class JobsSetup
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
                 .UseDashboardStylesheet(typeof(JobsSetup).Assembly, "ComposeGate.Web.Features.Jobs.Dashboard.css")
-                .UseStorage(sp.GetRequiredService<JobStorage>());
+                .UseStorage(sp.GetRequiredService<JobStorage>())
+                .UseLogProvider(new HangfireLogging(sp.GetRequiredService<ILoggerFactory>()));
             // A job that throws is retried only where the job says so ([AutomaticRetry] with its own limits), not ten times.
             foreach (var retry in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
             {
