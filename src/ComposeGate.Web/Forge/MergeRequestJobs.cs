@@ -42,22 +42,41 @@ public sealed class MergeRequestJobs(ForgeSync sync, MergeRequestQueue queue, Jo
     }
 }
 
-/// <summary>Enqueues a candidate's merge request job when the candidate changes; one waiting job per candidate.</summary>
+/// <summary>
+/// Enqueues a candidate's merge request job when the candidate changes; one waiting job per candidate. A new result
+/// that leaves the decision as it was changes at most the note's details, so under a bot's burst of results the
+/// update is scheduled <see cref="FactsDelay"/> later, once, instead of re-evaluating the decision after every batch.
+/// </summary>
 public sealed class MergeRequestQueue(ChangeFeed feed, IBackgroundJobClient jobs, ILogger<MergeRequestQueue> logger) : IJobTrigger
 {
-    private readonly PendingJobs pending = new();
+    public static readonly TimeSpan FactsDelay = TimeSpan.FromSeconds(2);
+
+    private readonly PendingJobs now = new();
+    private readonly PendingJobs later = new();
 
     public void Start() => feed.Changed += change =>
     {
-        // A step's progress changes nothing on the merge request; the promotion's end changes the status.
-        if (change.Kind != "promotion")
+        switch (change.Kind)
         {
-            Enqueue(change.CandidateId);
+            // A step's progress changes nothing on the merge request; the promotion's end changes the status.
+            case "promotion":
+                break;
+            case "facts":
+                later.Enqueue(change.CandidateId, () => jobs.Schedule<MergeRequestJobs>(j => j.SyncAsync(change.CandidateId, CancellationToken.None), FactsDelay), logger);
+                break;
+            default:
+                Enqueue(change.CandidateId);
+                break;
         }
     };
 
     public void Enqueue(string candidateId) =>
-        pending.Enqueue(candidateId, () => jobs.Enqueue<MergeRequestJobs>(j => j.SyncAsync(candidateId, CancellationToken.None)), logger);
+        now.Enqueue(candidateId, () => jobs.Enqueue<MergeRequestJobs>(j => j.SyncAsync(candidateId, CancellationToken.None)), logger);
 
-    public void Started(string candidateId) => pending.Started(candidateId);
+    /// <summary>A run covers every change made before it started.</summary>
+    public void Started(string candidateId)
+    {
+        now.Started(candidateId);
+        later.Started(candidateId);
+    }
 }
