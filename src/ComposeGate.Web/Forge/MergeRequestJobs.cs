@@ -14,7 +14,7 @@ public sealed class MergeRequestJobs(ForgeSync sync, MergeRequestQueue queue, Jo
 {
     public const string ReconcileId = "forge-reconcile";
 
-    [JobDisplayName("Open or update the MR for {0}")]
+    [JobDisplayName("Open, update or close the MR for {0}")]
     [AutomaticRetry(Attempts = 4, DelaysInSeconds = [2, 4, 8, 16])]
     public async Task SyncAsync(string candidateId, CancellationToken ct)
     {

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ComposeGate.Access;
 using ComposeGate.Tests.Access;
 using ComposeGate.Tests.Infrastructure;
@@ -17,7 +16,7 @@ namespace ComposeGate.Tests.Jobs;
 /// Viewer reads it but its buttons refuse, a release engineer triggers a recurring job, and a POST without the
 /// page's antiforgery token changes nothing.
 /// </summary>
-public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
+public sealed class DashboardTests : IClassFixture<ComposeGateFactory>
 {
     private readonly ComposeGateFactory app;
 
@@ -57,7 +56,7 @@ public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
         Assert.Contains("promotion", recurring);
         var before = await LastJobAsync("decision-refresh");
 
-        var refused = await TriggerAsync(vera, recurring, "decision-refresh");
+        var refused = await HangfireDashboard.CommandAsync(vera, "/hangfire/recurring", "/hangfire/recurring/trigger", "decision-refresh");
 
         Assert.Contains(refused.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
         Assert.Equal(before, await LastJobAsync("decision-refresh"));
@@ -67,7 +66,6 @@ public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
     public async Task ReleaseEngineer_TriggersARecurringJob_OnlyWithThePagesAntiforgeryToken()
     {
         using var rene = await SignInAsync("rene");
-        var recurring = await rene.GetStringAsync("/hangfire/recurring");
         var before = await LastJobAsync("decision-refresh");
 
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/trigger")
@@ -78,7 +76,7 @@ public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
         Assert.False(withoutToken.IsSuccessStatusCode, $"A POST without the antiforgery token was accepted: {withoutToken.StatusCode}");
         Assert.Equal(before, await LastJobAsync("decision-refresh"));
 
-        var accepted = await TriggerAsync(rene, recurring, "decision-refresh");
+        var accepted = await HangfireDashboard.CommandAsync(rene, "/hangfire/recurring", "/hangfire/recurring/trigger", "decision-refresh");
 
         Assert.True(accepted.IsSuccessStatusCode, $"{accepted.StatusCode}");
         Assert.NotEqual(before, await LastJobAsync("decision-refresh"));
@@ -91,20 +89,6 @@ public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
         return browser;
     }
 
-    /// <summary>The dashboard's own button: its script posts the job ids with the page's antiforgery token.</summary>
-    private static Task<HttpResponseMessage> TriggerAsync(HttpClient browser, string page, string job)
-    {
-        var header = AntiforgeryHeader().Match(page);
-        var token = AntiforgeryToken().Match(page);
-        Assert.True(header.Success && token.Success, "The dashboard page carries no antiforgery token.");
-        var request = new HttpRequestMessage(HttpMethod.Post, "/hangfire/recurring/trigger")
-        {
-            Content = new FormUrlEncodedContent([new("jobs[]", job)]),
-        };
-        request.Headers.Add(WebUtility.HtmlDecode(header.Groups[1].Value), WebUtility.HtmlDecode(token.Groups[1].Value));
-        return browser.SendAsync(request);
-    }
-
     private async Task<string?> LastJobAsync(string job)
     {
         using var admin = app.CreateAdminClient();
@@ -112,10 +96,4 @@ public sealed partial class DashboardTests : IClassFixture<ComposeGateFactory>
         var row = jobs.GetProperty("scheduled").EnumerateArray().Single(r => r.GetProperty("name").GetString() == job);
         return row.GetProperty("lastJob").GetString();
     }
-
-    [GeneratedRegex("<meta name=\"csrf-header\" content=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryHeader();
-
-    [GeneratedRegex("<meta name=\"csrf-token\" content=\"([^\"]+)\"")]
-    private static partial Regex AntiforgeryToken();
 }

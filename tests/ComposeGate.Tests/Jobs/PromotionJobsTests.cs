@@ -99,6 +99,31 @@ public sealed class PromotionJobsTests : IDisposable
     }
 
     [Fact]
+    public async Task DeletingTheRunningJobOnTheDashboard_CancelsThePromotion()
+    {
+        var started = Path.Combine(work, "started");
+        using var app = App($"touch {started}; sleep 60");
+        using var admin = app.CreateAdminClient();
+        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261123.0");
+        await ReportAsync(admin, compose.Id);
+        for (var i = 0; i < 300 && !File.Exists(started); i++)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(File.Exists(started), "The promotion's step never started.");
+        var job = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/api/v1/jobs")).GetProperty("running").EnumerateArray()).GetProperty("job").GetString()!;
+        using var browser = await SignInAsync(app);
+
+        var deleted = await HangfireDashboard.CommandAsync(browser, "/hangfire/jobs/processing", "/hangfire/jobs/processing/delete", job);
+
+        Assert.True(deleted.IsSuccessStatusCode, $"{deleted.StatusCode}");
+        var failed = await admin.WaitForStatusAsync(compose.Id, "failed");
+        Assert.Contains("cancelled", failed.GetProperty("statusReason").GetString());
+        var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/promotion")).EnumerateArray());
+        Assert.Equal("cancelled", attempt.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task SourcePoll_IsARecurringJobWithItsCron()
     {
         using var app = new ComposeGateFactory();

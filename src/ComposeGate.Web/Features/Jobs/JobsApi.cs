@@ -15,7 +15,7 @@ public static class JobsApi
         api.MapPost("/{name}/run", async (string name, ClaimsPrincipal user, JobsService jobs, CancellationToken ct) =>
                 (await jobs.RunNowAsync(user, name, ct)).ToResult(job => TypedResults.Accepted((string?)null, new { job })))
             .RequireAuthorization(AccessPolicies.ReleaseEngineerOrAbove)
-            .WithSummary("Run a scheduled job now (e.g. poll-<stream>, promotion); 202");
+            .WithSummary("Run a recurring job now by its id (promotion, decision-refresh, forge-reconcile, webhooks, bus-outbox, gitlab-reconcile, poll-<stream>); 202");
         return app;
     }
 }
