@@ -57,6 +57,7 @@ app.UseAuthentication();
 app.UseApiOriginCheck();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseJobDashboardAudit();
 
 app.MapHealth();
 app.MapOpenApi().AllowAnonymous();

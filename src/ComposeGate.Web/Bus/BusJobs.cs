@@ -16,8 +16,11 @@ public sealed class BusJobs(BusPublisher publisher, BusQueue queue)
     [JobDisplayName("Publish events to the message bus")]
     public async Task PublishAsync(CancellationToken ct)
     {
-        queue.Started();
-        await publisher.PublishOutboxAsync(ct);
+        // One run at a time, and never a worker waiting for it: a run that finds another going comes back later.
+        if (await publisher.PublishOutboxAsync(queue.Started, ct) is null)
+        {
+            queue.Later();
+        }
     }
 }
 
@@ -31,5 +34,15 @@ public sealed class BusQueue(OutboxSignal signal, IBackgroundJobClient jobs, ILo
 
     public void Enqueue() => pending.Enqueue(Key, () => jobs.Enqueue<BusJobs>(j => j.PublishAsync(CancellationToken.None)), logger);
 
-    public void Started() => pending.Started(Key);
+    public void Started()
+    {
+        pending.Started(Key);
+        pending.Started(LaterKey);
+    }
+
+    /// <summary>Runs the job again in a moment (the publisher was busy with an earlier run).</summary>
+    public void Later() =>
+        pending.Enqueue(LaterKey, () => jobs.Schedule<BusJobs>(j => j.PublishAsync(CancellationToken.None), TimeSpan.FromSeconds(2)), logger);
+
+    private const string LaterKey = "bus-outbox-later";
 }

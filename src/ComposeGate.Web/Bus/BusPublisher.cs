@@ -26,6 +26,7 @@ public sealed class BusPublisher(
 {
     public const string LinkName = "events";
     public const int Batch = 100;
+    public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim turn = new(1, 1);
     private IChannel? channel;
@@ -83,12 +84,16 @@ public sealed class BusPublisher(
     }
 
     /// <summary>
-    /// Publishes the outbox while it has rows and the link is up (one run at a time); returns how many were confirmed.
-    /// With the link down it publishes nothing: the link enqueues this again when it is back.
+    /// Publishes the outbox while it has rows and the link is up; returns how many were confirmed, or null when another
+    /// run is publishing. With the link down it publishes nothing: the link enqueues this again when it is back.
     /// </summary>
-    public async Task<int> PublishOutboxAsync(CancellationToken ct)
+    public async Task<int?> PublishOutboxAsync(Action started, CancellationToken ct)
     {
-        await turn.WaitAsync(ct);
+        if (!await turn.WaitAsync(TimeSpan.Zero, ct))
+        {
+            return null;
+        }
+        started();
         try
         {
             var confirmed = 0;
@@ -131,7 +136,10 @@ public sealed class BusPublisher(
         var streamIds = due.Select(m => m.StreamId).Distinct().ToList();
         var streams = await db.Streams.Where(s => streamIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, s => s.Name, ct);
 
-        var sends = due.Select(m => PublishOneAsync(channel, m, streams.GetValueOrDefault(m.StreamId, ""), ct)).ToList();
+        // A broker that blocks publishing (a memory or disk alarm) never confirms: give up on the batch after a while.
+        using var confirm = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        confirm.CancelAfter(ConfirmTimeout);
+        var sends = due.Select(m => PublishOneAsync(channel, m, streams.GetValueOrDefault(m.StreamId, ""), confirm.Token)).ToList();
         var outcomes = await Task.WhenAll(sends);
         var now = clock.GetUtcNow();
         var confirmed = 0;
@@ -188,6 +196,10 @@ public sealed class BusPublisher(
         {
             await channel.BasicPublishAsync(options.Value.Exchange, message.RoutingKey, mandatory: false, properties, Encoding.UTF8.GetBytes(message.Payload), ct);
             return null;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return $"the broker did not confirm within {ConfirmTimeout.TotalSeconds:0} s";
         }
         catch (Exception e) when (e is PublishException or AlreadyClosedException or OperationInterruptedException or IOException)
         {

@@ -28,6 +28,7 @@ internal static class DataSetup
             keys.ProtectKeysWithCertificate(certificate);
         }
         IDatabaseProvider database = new SqliteProvider(dataDir);
+        builder.Services.AddSingleton(_ => new InstanceLock(dataDir));
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton<Features.Events.OutboxSignal>();
         builder.Services.AddDbContextFactory<AppDbContext>((services, context) =>
@@ -44,6 +45,7 @@ internal static class DataSetup
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
         DataFiles.Prepare(app.Services.GetRequiredService<DataLocation>().DataDir);
+        app.Services.GetRequiredService<InstanceLock>().Hold();
         await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync();
         await app.Services.GetRequiredService<IDatabaseProvider>().MigrateAsync(db, app.Lifetime.ApplicationStopping);
     }

@@ -7,8 +7,9 @@ namespace ComposeGate.Web.Forge;
 /// <summary>
 /// Merge requests as Hangfire jobs: open or update a candidate's (enqueued when it changes), merge it (the continuation
 /// of a successful promotion), and the reconciliation (<c>forge-reconcile</c>) that enqueues every candidate whose merge
-/// request may be missing or stale. One job per candidate at a time (a distributed lock); a fault is retried by Hangfire
-/// 2, 4, 8 and 16 s later, and after that the next reconciliation tries again.
+/// request may be missing or stale. One job per candidate at a time (a distributed lock; a run that finds it held comes
+/// back 2 s later rather than hold a worker); a fault is retried by Hangfire 2, 4, 8 and 16 s later, and after that the
+/// next reconciliation tries again.
 /// </summary>
 public sealed class MergeRequestJobs(ForgeSync sync, MergeRequestQueue queue, JobStorage storage)
 {
@@ -16,19 +17,23 @@ public sealed class MergeRequestJobs(ForgeSync sync, MergeRequestQueue queue, Jo
 
     [JobDisplayName("Open, update or close the MR for {0}")]
     [AutomaticRetry(Attempts = 4, DelaysInSeconds = [2, 4, 8, 16])]
-    public async Task SyncAsync(string candidateId, CancellationToken ct)
-    {
-        queue.Started(candidateId);
-        using var held = await JobLock.TakeAsync(storage, $"mr:{candidateId}", ct);
-        await sync.SyncAsync(candidateId, ct);
-    }
+    public Task SyncAsync(string candidateId, CancellationToken ct) => RunAsync(candidateId, ct);
 
     /// <summary>A promoted candidate's merge request is merged (the sync merges what is promoted; run again, it finds it merged).</summary>
     [JobDisplayName("Merge the MR for {0}")]
     [AutomaticRetry(Attempts = 4, DelaysInSeconds = [2, 4, 8, 16])]
-    public async Task MergeAsync(string candidateId, CancellationToken ct)
+    public Task MergeAsync(string candidateId, CancellationToken ct) => RunAsync(candidateId, ct);
+
+    private async Task RunAsync(string candidateId, CancellationToken ct)
     {
-        using var held = await JobLock.TakeAsync(storage, $"mr:{candidateId}", ct);
+        // One job per candidate at a time, and never a worker waiting: a run that finds another going comes back later.
+        using var held = JobLock.TryTake(storage, $"mr:{candidateId}", TimeSpan.Zero);
+        if (held is null)
+        {
+            queue.Later(candidateId);
+            return;
+        }
+        queue.Started(candidateId);
         await sync.SyncAsync(candidateId, ct);
     }
 
@@ -62,7 +67,7 @@ public sealed class MergeRequestQueue(ChangeFeed feed, IBackgroundJobClient jobs
             case "promotion":
                 break;
             case "facts":
-                later.Enqueue(change.CandidateId, () => jobs.Schedule<MergeRequestJobs>(j => j.SyncAsync(change.CandidateId, CancellationToken.None), FactsDelay), logger);
+                Later(change.CandidateId);
                 break;
             default:
                 Enqueue(change.CandidateId);
@@ -72,6 +77,10 @@ public sealed class MergeRequestQueue(ChangeFeed feed, IBackgroundJobClient jobs
 
     public void Enqueue(string candidateId) =>
         now.Enqueue(candidateId, () => jobs.Enqueue<MergeRequestJobs>(j => j.SyncAsync(candidateId, CancellationToken.None)), logger);
+
+    /// <summary>Runs the candidate's job <see cref="FactsDelay"/> from now (one waiting).</summary>
+    public void Later(string candidateId) =>
+        later.Enqueue(candidateId, () => jobs.Schedule<MergeRequestJobs>(j => j.SyncAsync(candidateId, CancellationToken.None), FactsDelay), logger);
 
     /// <summary>A run covers every change made before it started.</summary>
     public void Started(string candidateId)

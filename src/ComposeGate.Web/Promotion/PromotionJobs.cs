@@ -2,6 +2,7 @@ using ComposeGate.Promotion;
 using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Features.Promotion;
 using Hangfire;
+using Hangfire.Server;
 
 namespace ComposeGate.Web.Promotion;
 
@@ -17,38 +18,63 @@ public sealed class PromotionJobs(
     PromotionQueue queue,
     JobStorage storage,
     IHostApplicationLifetime lifetime,
+    TimeProvider clock,
     ILogger<PromotionJobs> logger)
 {
     public const string SweepId = "promotion";
 
-    /// <summary>Runs (or resumes) one attempt. A failed or cancelled attempt fails the job, with the attempt's error.</summary>
+    /// <summary>
+    /// Runs (or resumes) one attempt. A failed or cancelled attempt fails the job, with the attempt's error. Stopping the
+    /// app is not a cancel: the step stays running in the database and Hangfire runs the job again after the restart;
+    /// a requeue on the dashboard is not one either. Deleting the running job on the dashboard cancels the promotion.
+    /// </summary>
     [JobDisplayName("Promote {0} (attempt {1})")]
-    public async Task PromoteAsync(string candidateId, int attempt, CancellationToken ct)
+    public async Task PromoteAsync(string candidateId, int attempt, PerformContext? context, CancellationToken ct)
     {
-        if (await promotion.AttemptAsync(candidateId, attempt, ct) is not { } found)
+        var stopping = lifetime.ApplicationStopping;
+        try
+        {
+            await RunAttemptAsync(candidateId, attempt, context?.BackgroundJob.Id, ct, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Hangfire puts a job back in the queue only once its own token says the server stops, which comes a
+            // moment after the app's: wait for it, or the job would be marked failed by a routine restart.
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            throw;
+        }
+    }
+
+    private async Task RunAttemptAsync(string candidateId, int attempt, string? jobId, CancellationToken ct, CancellationToken stopping)
+    {
+        if (await promotion.AttemptAsync(candidateId, attempt, stopping) is not { } found)
         {
             logger.LogWarning("Promotion {Attempt} of {Candidate} does not exist (the candidate was deleted); nothing to run", attempt, candidateId);
             return;
         }
         if (found.Status is PromotionStatus.Pending or PromotionStatus.Running)
         {
-            // Stopping the app is not a cancel: the step stays running in the database and the job runs again after the
-            // restart. Any other end of the job's token (deleted on the dashboard) cancels the promotion.
-            var stopping = lifetime.ApplicationStopping;
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping);
             using var held = await JobLock.TakeAsync(storage, $"promotion:{found.Stream}", waiting.Token);
             // Read again under the lock: another run of this job may have finished the attempt meanwhile.
-            found = await promotion.AttemptAsync(candidateId, attempt, ct) ?? found;
+            found = await promotion.AttemptAsync(candidateId, attempt, stopping) ?? found;
             if (found.Status is PromotionStatus.Pending or PromotionStatus.Running)
             {
+                var attemptId = found.Id;
                 using var cancel = ct.Register(() =>
                 {
-                    if (!stopping.IsCancellationRequested)
+                    if (!stopping.IsCancellationRequested && queue.IsDeleted(jobId))
                     {
-                        runner.Interrupt(found.Id);
+                        runner.Interrupt(attemptId, DashboardActor);
                     }
                 });
-                await runner.RunAsync(found.Id, stopping);
+                await runner.RunAsync(attemptId, stopping);
                 found = await promotion.AttemptAsync(candidateId, attempt, CancellationToken.None) ?? found;
             }
         }
@@ -58,10 +84,14 @@ public sealed class PromotionJobs(
         }
     }
 
+    /// <summary>Who cancelled a promotion whose job was deleted on the dashboard.</summary>
+    public const string DashboardActor = "the job dashboard";
+
     /// <summary>
     /// The <c>promotion</c> recurring job, also run at start-up: enqueues a job for every unfinished attempt whose job is
-    /// gone (a crash between recording the attempt and enqueueing it), promotes approved candidates of <c>promote: auto</c>
-    /// streams that a restart kept from being noticed, and opens the issues a forge outage left unopened.
+    /// gone (a crash between recording the attempt and enqueueing it; a job deleted before it ran cancels the attempt),
+    /// promotes approved candidates of <c>promote: auto</c> streams that a restart kept from being noticed, and opens
+    /// the issues a forge outage left unopened.
     /// </summary>
     [JobDisplayName("Resume unfinished promotions and promote approved candidates (promote: auto)")]
     public async Task SweepAsync(CancellationToken ct)
@@ -71,13 +101,24 @@ public sealed class PromotionJobs(
         {
             return;
         }
+        var now = clock.GetUtcNow();
         foreach (var unfinished in await promotion.UnfinishedAsync(ct))
         {
-            if (!queue.IsAlive(unfinished.JobId))
+            // Just recorded: its job is being enqueued right now.
+            if (unfinished.JobId is null && now - unfinished.Created < RecordingGrace)
             {
-                logger.LogInformation("Promotion {Attempt} of {Candidate} has no job waiting or running; enqueueing it", unfinished.Number, unfinished.Candidate);
-                await queue.EnqueueAsync(unfinished.Id, unfinished.Candidate, unfinished.Number, ct);
+                continue;
             }
+            if (queue.IsAlive(unfinished.JobId))
+            {
+                continue;
+            }
+            if (queue.IsDeleted(unfinished.JobId))
+            {
+                await promotion.RequestCancelAsync(unfinished.Id, DashboardActor, ct);
+            }
+            logger.LogInformation("Promotion {Attempt} of {Candidate} has no job waiting or running; enqueueing it", unfinished.Number, unfinished.Candidate);
+            await queue.EnqueueAsync(unfinished.Id, unfinished.Candidate, unfinished.Number, ct);
         }
         foreach (var candidate in await promotion.ApprovedAsync(ct))
         {
@@ -86,8 +127,18 @@ public sealed class PromotionJobs(
                 logger.LogInformation("The sweep promoted the approved candidate {Candidate} (promote: auto)", candidate);
             }
         }
-        await runner.OpenMissingIssuesAsync(ct);
+        foreach (var (attemptId, stream) in await runner.MissingIssuesAsync(ct))
+        {
+            // Not while a job of the stream runs: it may be opening this very issue.
+            using var running = JobLock.TryTake(storage, $"promotion:{stream}", TimeSpan.Zero);
+            if (running is not null)
+            {
+                await runner.OpenMissingIssueAsync(attemptId, ct);
+            }
+        }
     }
+
+    private static readonly TimeSpan RecordingGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>Enqueued when a candidate's decision or status changes: promotes it if it is approved and its stream says <c>promote: auto</c>.</summary>
     [JobDisplayName("Promote {0} if approved (promote: auto)")]

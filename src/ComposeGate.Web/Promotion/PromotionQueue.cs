@@ -39,13 +39,24 @@ public sealed class PromotionQueue(
     /// <summary>Enqueues the job of attempt <paramref name="number"/> and records its id on the attempt.</summary>
     public async Task EnqueueAsync(long attemptId, string candidateId, int number, CancellationToken ct)
     {
-        var id = jobs.Enqueue<PromotionJobs>(j => j.PromoteAsync(candidateId, number, CancellationToken.None));
+        var id = jobs.Enqueue<PromotionJobs>(j => j.PromoteAsync(candidateId, number, null, CancellationToken.None));
         if (forge.Value.Enabled)
         {
             jobs.ContinueJobWith<MergeRequestJobs>(id, j => j.MergeAsync(candidateId, CancellationToken.None), new EnqueuedState(), JobContinuationOptions.OnlyOnSucceededState);
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.PromotionAttempts.Where(a => a.Id == attemptId).ExecuteUpdateAsync(a => a.SetProperty(x => x.JobId, id), ct);
+    }
+
+    /// <summary>Whether someone deleted the job (on the dashboard).</summary>
+    public bool IsDeleted(string? jobId)
+    {
+        if (jobId is null)
+        {
+            return false;
+        }
+        using var connection = storage.GetConnection();
+        return connection.GetStateData(jobId)?.Name == DeletedState.StateName;
     }
 
     /// <summary>Whether the job is still going to run or running.</summary>

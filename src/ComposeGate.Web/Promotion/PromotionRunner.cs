@@ -41,12 +41,17 @@ public sealed class PromotionRunner(
 
     // The attempt being run, so a release engineer's cancel can interrupt its running step.
     private readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
+    private readonly ConcurrentDictionary<long, string> interruptedBy = new();
 
     /// <summary>Interrupts the attempt's running step if it runs here; true when it did.</summary>
-    public bool Interrupt(long attemptId)
+    public bool Interrupt(long attemptId, string? by = null)
     {
         if (running.TryGetValue(attemptId, out var cancel))
         {
+            if (by is not null)
+            {
+                interruptedBy.TryAdd(attemptId, by);
+            }
             cancel.Cancel();
             return true;
         }
@@ -220,7 +225,8 @@ public sealed class PromotionRunner(
     private async Task CancelledAsync(AppDbContext db, PromotionAttempt attempt, Candidate candidate, PromotionStep step, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var who = attempt.CancelRequestedBy ?? Actor.System;
+        var who = attempt.CancelRequestedBy ?? (interruptedBy.TryRemove(attempt.Id, out var by) ? by : Actor.System);
+        attempt.CancelRequestedBy = who;
         if (step.Status == PromotionStatus.Running)
         {
             step.Status = PromotionStatus.Cancelled;
@@ -243,21 +249,30 @@ public sealed class PromotionRunner(
         await SaveAsync(db, candidate, ct);
     }
 
-    /// <summary>Opens the issue of each failed attempt that has none yet (the forge was down when it failed).</summary>
-    public async Task OpenMissingIssuesAsync(CancellationToken ct)
+    /// <summary>Failed attempts whose issue is not opened yet (the forge was down when they failed), with their stream.</summary>
+    public async Task<List<(long Attempt, string Stream)>> MissingIssuesAsync(CancellationToken ct)
     {
         if (!forgeOptions.Value.Enabled)
         {
-            return;
+            return [];
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var missing = await db.PromotionAttempts.Include(a => a.Steps)
-            .Where(a => a.Status == PromotionStatus.Failed && a.IssueUrl == null).OrderBy(a => a.Id).Take(20).ToListAsync(ct);
-        foreach (var attempt in missing)
+        var missing = await db.PromotionAttempts.Where(a => a.Status == PromotionStatus.Failed && a.IssueUrl == null).OrderBy(a => a.Id).Take(20)
+            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new { a.Id, Stream = c.Stream.Name }).ToListAsync(ct);
+        return missing.Select(m => (m.Id, m.Stream)).ToList();
+    }
+
+    /// <summary>Opens the issue of a failed attempt if it still has none (called with the stream's promotion lock held).</summary>
+    public async Task OpenMissingIssueAsync(long attemptId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var attempt = await db.PromotionAttempts.Include(a => a.Steps).SingleAsync(a => a.Id == attemptId, ct);
+        if (attempt.Status != PromotionStatus.Failed || attempt.IssueUrl is not null)
         {
-            var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == attempt.CandidateId, ct);
-            await OpenIssueAsync(db, attempt, candidate, ct);
+            return;
         }
+        var candidate = await db.Candidates.Include(c => c.Stream).SingleAsync(c => c.Id == attempt.CandidateId, ct);
+        await OpenIssueAsync(db, attempt, candidate, ct);
     }
 
     private async Task OpenIssueAsync(AppDbContext db, PromotionAttempt attempt, Candidate candidate, CancellationToken ct)

@@ -99,6 +99,20 @@ public sealed partial class AppProcess : IDisposable
         }
     }
 
+    /// <summary>SIGTERM: a routine stop (systemd, a deploy); the app shuts down as it does in production.</summary>
+    public void Stop()
+    {
+        if (!process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+            {
+                Kill();
+            }
+        }
+    }
+
     public void Dispose()
     {
         Kill();

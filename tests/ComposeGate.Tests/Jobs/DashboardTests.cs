@@ -7,6 +7,7 @@ using ComposeGate.Tests.Infrastructure;
 using ComposeGate.Web.Api;
 using ComposeGate.Web.Features.Users;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ComposeGate.Tests.Jobs;
@@ -63,7 +64,7 @@ public sealed class DashboardTests : IClassFixture<ComposeGateFactory>
     }
 
     [Fact]
-    public async Task ReleaseEngineer_TriggersARecurringJob_OnlyWithThePagesAntiforgeryToken()
+    public async Task ReleaseEngineer_TriggersARecurringJob_OnlyWithThePagesAntiforgeryToken_AndItIsAudited()
     {
         using var rene = await SignInAsync("rene");
         var before = await LastJobAsync("decision-refresh");
@@ -80,6 +81,10 @@ public sealed class DashboardTests : IClassFixture<ComposeGateFactory>
 
         Assert.True(accepted.IsSuccessStatusCode, $"{accepted.StatusCode}");
         Assert.NotEqual(before, await LastJobAsync("decision-refresh"));
+        var audit = await app.WithDbAsync(db => db.AuditEvents.Where(e => e.Kind == "job.dashboard").ToListAsync());
+        var entry = Assert.Single(audit);
+        Assert.Equal("rene", entry.Actor);
+        Assert.Equal("Job dashboard: recurring/trigger for decision-refresh", entry.Summary);
     }
 
     private async Task<HttpClient> SignInAsync(string name)

@@ -71,17 +71,11 @@ public sealed class PromotionJobsTests : IDisposable
         var log = Path.Combine(work, "runs.log");
         using var app = App($"echo start >> {log}; sleep 2; echo end >> {log}");
         using var admin = app.CreateAdminClient();
-        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261122.0");
-        await ReportAsync(admin, compose.Id);
-        for (var i = 0; i < 300 && !File.Exists(log); i++)
-        {
-            await Task.Delay(20);
-        }
-        Assert.True(File.Exists(log), "The promotion's step never started.");
+        var compose = await StartPromotionAsync(admin, "CentOS-Stream-10-20261122.0", log);
 
         // Hangfire runs a job at least once: the same attempt's job again, while the first still runs its step.
         var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
-        var again = jobs.Enqueue<PromotionJobs>(j => j.PromoteAsync(compose.Id, 1, CancellationToken.None));
+        var again = jobs.Enqueue<PromotionJobs>(j => j.PromoteAsync(compose.Id, 1, null, CancellationToken.None));
 
         await admin.WaitForStatusAsync(compose.Id, "promoted");
         var storage = app.Services.GetRequiredService<JobStorage>();
@@ -104,13 +98,7 @@ public sealed class PromotionJobsTests : IDisposable
         var started = Path.Combine(work, "started");
         using var app = App($"touch {started}; sleep 60");
         using var admin = app.CreateAdminClient();
-        var compose = await IngestAsync(admin, "CentOS-Stream-10-20261123.0");
-        await ReportAsync(admin, compose.Id);
-        for (var i = 0; i < 300 && !File.Exists(started); i++)
-        {
-            await Task.Delay(20);
-        }
-        Assert.True(File.Exists(started), "The promotion's step never started.");
+        var compose = await StartPromotionAsync(admin, "CentOS-Stream-10-20261123.0", started);
         var job = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/api/v1/jobs")).GetProperty("running").EnumerateArray()).GetProperty("job").GetString()!;
         using var browser = await SignInAsync(app);
 
@@ -121,6 +109,19 @@ public sealed class PromotionJobsTests : IDisposable
         Assert.Contains("cancelled", failed.GetProperty("statusReason").GetString());
         var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/v1/candidates/{compose.Id}/promotion")).EnumerateArray());
         Assert.Equal("cancelled", attempt.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void SecondInstance_OnTheSameDataFolder_RefusesToStart()
+    {
+        using var first = new ComposeGateFactory();
+        first.CreateClient().Dispose();
+        using var second = new ComposeGateFactory();
+        second.Settings["ComposeGate:DataDir"] = first.DataDir;
+
+        var error = Assert.ThrowsAny<Exception>(() => second.CreateClient());
+
+        Assert.Contains("Another ComposeGate process is using the data folder", error.ToString());
     }
 
     [Fact]
@@ -154,6 +155,19 @@ public sealed class PromotionJobsTests : IDisposable
             new StringContent("requires:\n  - testcase: t_functional\npromote: auto\n", Encoding.UTF8, "text/yaml"))).StatusCode);
         var compose = new TestCompose(id, [new("bash", "0:5.2.26-4.el10", "bash")]);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync("/api/v1/streams/cs10/candidates", compose.Content())).StatusCode);
+        return compose;
+    }
+
+    /// <summary>Ingests, satisfies the policy, and waits for the promotion's step to leave <paramref name="marker"/>.</summary>
+    private static async Task<TestCompose> StartPromotionAsync(HttpClient admin, string id, string marker)
+    {
+        var compose = await IngestAsync(admin, id);
+        await ReportAsync(admin, compose.Id);
+        for (var i = 0; i < 300 && !File.Exists(marker); i++)
+        {
+            await Task.Delay(20);
+        }
+        Assert.True(File.Exists(marker), "The promotion's step never started.");
         return compose;
     }
 

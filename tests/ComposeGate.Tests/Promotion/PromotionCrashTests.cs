@@ -7,8 +7,9 @@ using ComposeGate.Tests.Infrastructure;
 namespace ComposeGate.Tests.Promotion;
 
 /// <summary>
-/// The app is killed with SIGKILL in the middle of a promotion and started again: the promotion finishes exactly
-/// once, by the same Hangfire job (its storage survives the kill). The step that had completed is not run again, the
+/// The app is killed with SIGKILL (a crash) or stopped with SIGTERM (a routine restart) in the middle of a promotion
+/// and started again: the promotion finishes exactly once, by the same Hangfire job (its storage survives the kill; a
+/// stop puts the job back in its queue rather than failing it). The step that had completed is not run again, the
 /// interrupted step runs again, later steps run once, the link points at the compose, and the merge request is merged once.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -35,8 +36,10 @@ public sealed class PromotionCrashTests : IDisposable
         Directory.Delete(work, recursive: true);
     }
 
-    [Fact]
-    public async Task KilledMidPromotion_RestartFinishesItExactlyOnce()
+    [Theory]
+    [InlineData("SIGKILL")]
+    [InlineData("SIGTERM")]
+    public async Task StoppedMidPromotion_RestartFinishesItExactlyOnce_WithTheSameJob(string how)
     {
         var data = Path.Combine(work, "data");
         var mirror = Path.Combine(work, "mirror");
@@ -80,7 +83,14 @@ public sealed class PromotionCrashTests : IDisposable
             job = Assert.Single((await admin.GetFromJsonAsync<JsonElement>("/api/v1/jobs")).GetProperty("running").EnumerateArray()).GetProperty("job").GetString();
             Assert.NotNull(job);
 
-            first.Kill();
+            if (how == "SIGKILL")
+            {
+                first.Kill();
+            }
+            else
+            {
+                first.Stop();
+            }
         }
 
         using var second = await AppProcess.StartAsync(data, port, settings);

@@ -165,6 +165,15 @@ public sealed class DataFilesTests : IDisposable
 
     private void AssertOwnerOnly()
     {
+        // Another test's app, stopping, clears every SQLite pool in the process (ClearAllPools), and SQLite removes the
+        // WAL when the last connection closes: an open connection keeps the database as a running app has it.
+        using var open = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(DataDir, "composegate.db")}");
+        open.Open();
+        using (var read = open.CreateCommand())
+        {
+            read.CommandText = "SELECT count(*) FROM sqlite_master";
+            read.ExecuteScalar();
+        }
         Assert.Equal(OwnerFolder, File.GetUnixFileMode(DataDir));
         foreach (var required in new[] { "keys", "tmp", "composegate.db", "composegate.db-wal", "composegate.db-shm" })
         {

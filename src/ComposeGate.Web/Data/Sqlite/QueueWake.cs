@@ -15,7 +15,7 @@ internal sealed class QueueWake(IPersistentJobQueueProvider inner) : IPersistent
 
     public IPersistentJobQueue GetJobQueue(HangfireDbContext connection) => new WakingQueue(inner.GetJobQueue(connection), this);
 
-    public IPersistentJobQueueMonitoringApi GetJobQueueMonitoringApi(HangfireDbContext connection) => inner.GetJobQueueMonitoringApi(connection);
+    public IPersistentJobQueueMonitoringApi GetJobQueueMonitoringApi(HangfireDbContext connection) => new SameQueues(inner.GetJobQueueMonitoringApi(connection));
 
     private CancellationToken Current
     {
@@ -64,5 +64,20 @@ internal sealed class QueueWake(IPersistentJobQueueProvider inner) : IPersistent
             inner.Enqueue(queue, jobId);
             wake.Wake();
         }
+    }
+
+    /// <summary>
+    /// The same table as the storage's own queue provider, which the dashboard asks too: the queues are listed once,
+    /// by that one; the rest is answered as it answers.
+    /// </summary>
+    private sealed class SameQueues(IPersistentJobQueueMonitoringApi inner) : IPersistentJobQueueMonitoringApi
+    {
+        public IEnumerable<string> GetQueues() => [];
+
+        public IEnumerable<int> GetEnqueuedJobIds(string queue, int from, int perPage) => inner.GetEnqueuedJobIds(queue, from, perPage);
+
+        public IEnumerable<int> GetFetchedJobIds(string queue, int from, int perPage) => inner.GetFetchedJobIds(queue, from, perPage);
+
+        public EnqueuedAndFetchedCountDto GetEnqueuedAndFetchedCount(string queue) => inner.GetEnqueuedAndFetchedCount(queue);
     }
 }

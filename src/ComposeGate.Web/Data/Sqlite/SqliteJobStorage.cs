@@ -6,7 +6,7 @@ namespace ComposeGate.Web.Data.Sqlite;
 
 /// <summary>
 /// Hangfire on the embedded default: Hangfire.Storage.SQLite in <c>hangfire.db</c> beside the app's database, private
-/// like it. The embedded default runs one instance, so at start-up every job still marked as fetched belonged to a
+/// like it. The embedded default runs one instance (<see cref="InstanceLock"/>), so at start-up every job still marked as fetched belonged to a
 /// process that died: it is made visible again at once (instead of after the storage's invisibility timeout), and
 /// that process's distributed locks are released. An enqueue wakes an idle worker (<see cref="QueueWake"/>), so the
 /// poll interval only bounds how late a worker notices work enqueued by someone else.
@@ -15,8 +15,12 @@ internal sealed class SqliteJobStorage(string dataDir, ILogger<SqliteJobStorage>
 {
     public const string FileName = "hangfire.db";
 
-    /// <summary>Longer than any promotion step runs; a job running longer is guarded by its distributed lock.</summary>
-    public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromHours(6);
+    /// <summary>
+    /// How long a fetched job stays invisible to other workers. The storage never renews it while the job runs, and a
+    /// crashed process's jobs are handed back at start-up, so it only needs to be longer than any job runs: a promotion
+    /// step may run 24 h, four tries.
+    /// </summary>
+    public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromDays(7);
 
     public string Name => "SQLite";
 

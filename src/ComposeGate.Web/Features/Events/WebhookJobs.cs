@@ -9,15 +9,22 @@ namespace ComposeGate.Web.Features.Events;
 /// tries and backoff in our table (the job itself is not retried), so a job run twice sends nothing twice that was
 /// accepted.
 /// </summary>
-public sealed class WebhookJobs(WebhookSender sender, WebhookQueue queue, JobStorage storage)
+public sealed class WebhookJobs(WebhookSender sender, WebhookQueue queue, JobStorage storage, TimeProvider clock)
 {
     public const string Id = "webhooks";
 
     [JobDisplayName("Deliver due webhooks")]
     public async Task DeliverAsync(CancellationToken ct)
     {
+        // One run at a time, and never a worker waiting for it: a run that finds another one going (a slow receiver)
+        // comes back a moment later instead.
+        using var held = JobLock.TryTake(storage, "webhooks", TimeSpan.Zero);
+        if (held is null)
+        {
+            queue.ScheduleAt(clock.GetUtcNow() + WebhookQueue.BusyRetry);
+            return;
+        }
         queue.Started();
-        using var held = await JobLock.TakeAsync(storage, "webhooks", ct);
         while (await sender.SendDueAsync(ct) == WebhookSender.Batch)
         {
         }
@@ -31,6 +38,7 @@ public sealed class WebhookJobs(WebhookSender sender, WebhookQueue queue, JobSto
 /// <summary>Enqueues the delivery job when deliveries are stored (one waiting at a time), and schedules it for the next retry.</summary>
 public sealed class WebhookQueue(OutboxSignal signal, IBackgroundJobClient jobs, TimeProvider clock, ILogger<WebhookQueue> logger) : IJobTrigger
 {
+    public static readonly TimeSpan BusyRetry = TimeSpan.FromSeconds(2);
     private const string Key = "webhooks";
     private readonly PendingJobs pending = new();
     private readonly Lock gate = new();

@@ -15,6 +15,9 @@ internal static class JobsSetup
 {
     public const string DashboardPath = "/hangfire";
 
+    private static readonly Lock ProcessWide = new();
+    private static bool processConfigured;
+
     public static WebApplicationBuilder AddJobs(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -33,15 +36,23 @@ internal static class JobsSetup
             config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
                 .UseSimpleAssemblyNameTypeSerializer()
                 .UseRecommendedSerializerSettings()
-                .UseDashboardStylesheet(typeof(JobsSetup).Assembly, "ComposeGate.Web.Features.Jobs.Dashboard.css")
                 .UseStorage(sp.GetRequiredService<JobStorage>())
                 .UseLogProvider(new HangfireLogging(sp.GetRequiredService<ILoggerFactory>()));
-            // A job that throws is retried only where the job says so ([AutomaticRetry] with its own limits), not ten times.
-            foreach (var retry in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+            // Lists Hangfire keeps for the whole process, and reads while jobs run: changed once, never again.
+            lock (ProcessWide)
             {
-                GlobalJobFilters.Filters.Remove(retry.Instance);
+                if (!processConfigured)
+                {
+                    config.UseDashboardStylesheet(typeof(JobsSetup).Assembly, "ComposeGate.Web.Features.Jobs.Dashboard.css");
+                    // A job that throws is retried only where the job says so ([AutomaticRetry] with its own limits), not ten times.
+                    foreach (var retry in GlobalJobFilters.Filters.Where(f => f.Instance is AutomaticRetryAttribute).ToList())
+                    {
+                        GlobalJobFilters.Filters.Remove(retry.Instance);
+                    }
+                    GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
+                    processConfigured = true;
+                }
             }
-            GlobalJobFilters.Filters.Add(new AutomaticRetryAttribute { Attempts = 0 });
         });
         services.AddHangfireServer((sp, server) =>
         {

@@ -4,17 +4,26 @@ namespace ComposeGate.Web.Features.Jobs;
 
 /// <summary>
 /// At most one job waiting per key: a burst of changes to one candidate (a bot reporting a thousand results) enqueues
-/// one job, not a thousand. The job calls <see cref="Started"/> first, so a change during its run enqueues the next.
+/// one job, not a thousand. The job calls <see cref="Started"/> when it starts its work, so a change during its run
+/// enqueues the next. A key older than <see cref="Stale"/> no longer holds anyone back: its job may never run (deleted
+/// on the dashboard while enqueued), and a lost key must not silence a candidate until the next restart.
 /// </summary>
 public sealed class PendingJobs
 {
-    private readonly ConcurrentDictionary<string, byte> waiting = new(StringComparer.Ordinal);
+    public static readonly TimeSpan Stale = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, long> waiting = new(StringComparer.Ordinal);
 
     public void Enqueue(string key, Func<string> enqueue, ILogger logger)
     {
-        if (!waiting.TryAdd(key, 0))
+        var now = Environment.TickCount64;
+        var since = waiting.GetOrAdd(key, now);
+        if (since != now)
         {
-            return;
+            if (now - since < Stale.TotalMilliseconds || !waiting.TryUpdate(key, now, since))
+            {
+                return;
+            }
         }
         try
         {

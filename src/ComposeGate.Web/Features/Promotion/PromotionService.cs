@@ -170,7 +170,7 @@ public sealed class PromotionService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.PromotionAttempts.AsNoTracking().Where(a => a.CandidateId == candidateId && a.Number == number)
-            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId))
+            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId, a.CreatedAt))
             .SingleOrDefaultAsync(ct);
     }
 
@@ -180,8 +180,16 @@ public sealed class PromotionService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.PromotionAttempts.AsNoTracking().Where(a => a.Status == PromotionStatus.Pending || a.Status == PromotionStatus.Running)
             .OrderBy(a => a.Id)
-            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId))
+            .Join(db.Candidates, a => a.CandidateId, c => c.Id, (a, c) => new AttemptState(a.Id, a.CandidateId, a.Number, c.Stream.Name, a.Status, a.Error, a.JobId, a.CreatedAt))
             .ToListAsync(ct);
+    }
+
+    /// <summary>Records that <paramref name="who"/> asked to cancel the attempt; its next run cancels it before any further step.</summary>
+    public async Task RequestCancelAsync(long attemptId, string who, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.PromotionAttempts.Where(a => a.Id == attemptId && a.CancelRequestedBy == null)
+            .ExecuteUpdateAsync(a => a.SetProperty(x => x.CancelRequestedBy, who), ct);
     }
 
     /// <summary>Cancels a candidate's unfinished promotion: before its next step, or by interrupting the running one.</summary>
@@ -265,7 +273,8 @@ public sealed class PromotionService(
 }
 
 /// <summary>An attempt's identity and state, for the job that runs it and the sweep.</summary>
-public sealed record AttemptState(long Id, string Candidate, int Number, string Stream, PromotionStatus Status, string? Error, string? JobId);
+public sealed record AttemptState(long Id, string Candidate, int Number, string Stream, PromotionStatus Status, string? Error, string? JobId,
+    DateTimeOffset Created);
 
 public sealed record PromotionView(string Candidate, CandidateStatus Status, string? Reason, DateTimeOffset? PromotedAt, IReadOnlyList<AttemptView> Attempts);
 
