@@ -19,6 +19,8 @@ public sealed class BusJobs(BusPublisher publisher, BusQueue queue)
         // One run at a time, and never a worker waiting for it: a run that finds another going comes back later.
         if (await publisher.PublishOutboxAsync(queue.Started, ct) is null)
         {
+            // This run's own key is released first, or the run it asks for would be folded into this one.
+            queue.Started();
             queue.Later();
         }
     }

@@ -30,6 +30,8 @@ public sealed class MergeRequestJobs(ForgeSync sync, MergeRequestQueue queue, Jo
         using var held = JobLock.TryTake(storage, $"mr:{candidateId}", TimeSpan.Zero);
         if (held is null)
         {
+            // This run's own key is released first, or the run it asks for would be folded into this one.
+            queue.Started(candidateId);
             queue.Later(candidateId);
             return;
         }
