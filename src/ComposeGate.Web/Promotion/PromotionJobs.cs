@@ -3,6 +3,7 @@ using ComposeGate.Web.Features.Jobs;
 using ComposeGate.Web.Features.Promotion;
 using Hangfire;
 using Hangfire.Server;
+using Hangfire.States;
 
 namespace ComposeGate.Web.Promotion;
 
@@ -109,11 +110,12 @@ public sealed class PromotionJobs(
             {
                 continue;
             }
-            if (queue.IsAlive(unfinished.JobId))
+            var state = queue.StateOf(unfinished.JobId);
+            if (PromotionQueue.WillRun(state))
             {
                 continue;
             }
-            if (queue.IsDeleted(unfinished.JobId))
+            if (state == DeletedState.StateName)
             {
                 await promotion.RequestCancelAsync(unfinished.Id, DashboardActor, ct);
             }

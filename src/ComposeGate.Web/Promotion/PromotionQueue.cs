@@ -49,24 +49,22 @@ public sealed class PromotionQueue(
     }
 
     /// <summary>Whether someone deleted the job (on the dashboard).</summary>
-    public bool IsDeleted(string? jobId)
-    {
-        if (jobId is null)
-        {
-            return false;
-        }
-        using var connection = storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name == DeletedState.StateName;
-    }
+    public bool IsDeleted(string? jobId) => StateOf(jobId) == DeletedState.StateName;
 
     /// <summary>Whether the job is still going to run or running.</summary>
-    public bool IsAlive(string? jobId)
+    public bool IsAlive(string? jobId) => WillRun(StateOf(jobId));
+
+    /// <summary>Whether a job in <paramref name="state"/> is still going to run or running.</summary>
+    public static bool WillRun(string? state) => state is not null && Alive.Contains(state);
+
+    /// <summary>The job's state in Hangfire's storage, or null for no job (or one the storage no longer knows).</summary>
+    public string? StateOf(string? jobId)
     {
         if (jobId is null)
         {
-            return false;
+            return null;
         }
         using var connection = storage.GetConnection();
-        return connection.GetStateData(jobId)?.Name is { } state && Alive.Contains(state);
+        return connection.GetStateData(jobId)?.Name;
     }
 }

@@ -60,7 +60,7 @@ public sealed class JobsService(
             .ToListAsync(ct);
         var delivered = await db.WebhookDeliveries.CountAsync(d => d.DeliveredAt != null, ct);
         var sources = await db.SourcePolls.AsNoTracking().Join(db.Streams, p => p.StreamId, s => s.Id,
-                (p, s) => new SourceRow(s.Name, "poll-" + s.Name, UrlSecrets.Apply(p.Location), p.LastCheckedAt, p.LastSuccessAt, UrlSecrets.ApplyWithin(p.LastOutcome),
+                (p, s) => new SourceRow(s.Name, Sources.SourcePollJob.Id(s.Name), UrlSecrets.Apply(p.Location), p.LastCheckedAt, p.LastSuccessAt, UrlSecrets.ApplyWithin(p.LastOutcome),
                     UrlSecrets.ApplyWithin(p.LastError), p.ConsecutiveFailures))
             .ToListAsync(ct);
         return new JobsOverview(unfinished.Select(Row).ToList(), recent.Select(Row).ToList(), await ScheduledAsync(ct), webhooks, delivered,
