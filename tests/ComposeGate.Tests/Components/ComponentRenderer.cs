@@ -10,9 +10,9 @@ using Radzen;
 namespace ComposeGate.Tests.Components;
 
 /// <summary>
-/// Static rendering of our Razor components with the framework's HtmlRenderer (bUnit's dependencies are not
-/// in the feed): the services Radzen and AuthorizeView need, a navigation manager and a JS runtime that
-/// static output never calls.
+/// Static rendering of markup-only components with the framework's HtmlRenderer, the way the server prerenders
+/// them: the services Radzen and AuthorizeView need, a navigation manager and a JS runtime that static output never
+/// calls. Interactive components are tested with bUnit (<see cref="AppComponentContext"/>).
 /// </summary>
 public static class ComponentRenderer
 {
