@@ -10,7 +10,7 @@ namespace ComposeGate.Tests.Components;
 /// <summary>
 /// bUnit with the real app behind it: the component library's services, our authorization policies and a signed-in
 /// person, and every feature service (catalogs, decisions, the change feed) resolved from a running app on its own
-/// SQLite file, so a component shows what a user would see and a change published by the app re-renders it.
+/// SQLite file, so a component shows and acts on the data a user would have.
 /// </summary>
 public sealed class AppComponentContext : BunitContext
 {
